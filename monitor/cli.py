@@ -1,0 +1,236 @@
+"""The `monitor` command. Every subcommand takes `--json` for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from monitor.config import ConfigError, database_url, load_config
+from monitor.store import DatabaseError, Store
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def _emit(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def _open_store(args: argparse.Namespace, config: Any = None) -> Store:
+    return Store(database_url(args.db, config))
+
+
+def cmd_sources_validate(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    if args.json:
+        _emit({"valid": True, "sources": [s.id for s in config.sources]})
+    else:
+        urls = sum(len(s.watch) for s in config.sources)
+        print(
+            f"{args.config or 'sources.yaml'}: valid, {len(config.sources)} sources, "
+            f"{urls} watched URLs"
+        )
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from monitor.pipeline import run_cycle
+
+    config = load_config(args.config)
+    if args.source:
+        for source_id in args.source:
+            config.source(source_id)  # raises ConfigError naming the unknown id
+    store = _open_store(args, config)
+    try:
+        summary = asyncio.run(run_cycle(config, store, source_ids=args.source or None))
+    finally:
+        store.close()
+    if args.json:
+        _emit(summary.as_json())
+    else:
+        for doc in summary.documents:
+            if doc.event != "unchanged":
+                detail = f"  {doc.error}" if doc.error else (f"  v{doc.seq}" if doc.seq else "")
+                print(f"{doc.event:9} #{doc.id:<6} {doc.url}{detail}")
+        print(
+            f"new {summary.new}, changed {summary.changed}, unchanged {summary.unchanged}, "
+            f"errors {summary.errors} ({summary.seconds:.1f}s)"
+        )
+    return (
+        EXIT_ERRORS
+        if summary.errors and not (summary.new or summary.changed or summary.unchanged)
+        else EXIT_OK
+    )
+
+
+def _document(store: Store, ref: str) -> Any:
+    from monitor.sources import canonical_url
+
+    doc = store.find_document(ref)
+    if doc is None and not ref.isdigit():
+        doc = store.find_document(canonical_url(ref))
+    if doc is None:
+        raise LookupError(f"no document {ref!r} (give its id or URL; see `monitor check`)")
+    return doc
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    try:
+        doc = _document(store, args.document)
+        versions = store.versions(doc.id)
+        rows = [
+            {
+                "seq": v.seq,
+                "fetched_at": v.fetched_at.isoformat(),
+                "hash": v.text_hash,
+                "characters": v.chars,
+                "title": v.title,
+            }
+            for v in versions
+        ]
+    finally:
+        store.close()
+    if args.json:
+        _emit({"id": doc.id, "url": doc.url, "status": doc.status, "versions": rows})
+        return EXIT_OK
+    print(f"#{doc.id} {doc.url} ({doc.status})")
+    for row in rows:
+        print(
+            f"  v{row['seq']:<4} {row['fetched_at'][:19].replace('T', ' ')}  "
+            f"{row['hash'][:12]}  {row['characters']:>8} chars  {row['title'] or ''}"
+        )
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from monitor.diff import diff_words, render, stats
+
+    store = _open_store(args)
+    try:
+        doc = _document(store, args.document)
+        to_seq = args.to or doc.latest_seq
+        from_seq = args.from_ if args.from_ is not None else to_seq - 1
+        if doc.latest_seq == 0:
+            raise LookupError(f"document #{doc.id} has no versions yet")
+        new = store.version(doc.id, to_seq)
+        old = store.version(doc.id, from_seq) if from_seq >= 1 else None
+        if new is None or (from_seq >= 1 and old is None):
+            raise LookupError(
+                f"document #{doc.id} has versions 1..{doc.latest_seq}; "
+                f"asked for {from_seq}..{to_seq}"
+            )
+        change = store.change_to(new.id) if old is not None and from_seq == to_seq - 1 else None
+        if change is not None:
+            ops = [tuple(x) for x in json.loads(change.diff)]
+        else:
+            ops = diff_words(old.text if old else "", new.text)
+    finally:
+        store.close()
+    counted = stats(ops)  # type: ignore[arg-type]
+    if args.json:
+        _emit(
+            {
+                "id": doc.id,
+                "url": doc.url,
+                "from": from_seq if old else None,
+                "to": to_seq,
+                "inserted_chars": counted.inserted_chars,
+                "deleted_chars": counted.deleted_chars,
+                "diff": [[op, text] for op, text in ops],
+            }
+        )
+        return EXIT_OK
+    color = sys.stdout.isatty() if args.color == "auto" else args.color == "always"
+    print(
+        f"#{doc.id} {doc.url}: v{from_seq if old else 0} -> v{to_seq}, "
+        f"+{counted.inserted_chars} -{counted.deleted_chars} chars"
+    )
+    print(render(ops, color=color, context=None if args.full else 200))  # type: ignore[arg-type]
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from monitor.service import run_service
+
+    return run_service(args.config, args.db)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config", help="path to sources.yaml (default: ./sources.yaml or $MONITOR_CONFIG)"
+    )
+    common.add_argument(
+        "--db", help="database URL (default: $MONITOR_DATABASE_URL or sqlite:///storage/monitor.db)"
+    )
+    common.add_argument("--json", action="store_true", help="machine-readable output")
+    common.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+
+    parser = argparse.ArgumentParser(
+        prog="monitor", description="Track texts on Russia–Kazakhstan agreements and their edits."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sources = sub.add_parser("sources", help="inspect the source configuration")
+    sources_sub = sources.add_subparsers(dest="sources_command", required=True)
+    validate = sources_sub.add_parser("validate", parents=[common], help="validate sources.yaml")
+    validate.set_defaults(func=cmd_sources_validate)
+
+    check = sub.add_parser("check", parents=[common], help="run one check cycle")
+    check.add_argument(
+        "--source", action="append", metavar="ID", help="only this source (repeatable)"
+    )
+    check.set_defaults(func=cmd_check)
+
+    history = sub.add_parser("history", parents=[common], help="list a document's versions")
+    history.add_argument("document", metavar="URL_OR_ID")
+    history.set_defaults(func=cmd_history)
+
+    diff = sub.add_parser("diff", parents=[common], help="show what changed between versions")
+    diff.add_argument("document", metavar="URL_OR_ID")
+    diff.add_argument(
+        "--from",
+        dest="from_",
+        type=int,
+        metavar="N",
+        help="older version (default: the one before --to)",
+    )
+    diff.add_argument("--to", type=int, metavar="M", help="newer version (default: latest)")
+    diff.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    diff.add_argument("--full", action="store_true", help="do not shorten unchanged text")
+    diff.set_defaults(func=cmd_diff)
+
+    run = sub.add_parser(
+        "run", parents=[common], help="run the service: check every source on its interval"
+    )
+    run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose or args.command == "run" else logging.ERROR,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (DatabaseError, LookupError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,322 @@
+"""Extract stage: HTML in, normalized main text (plus title and date) out.
+
+The text is what gets hashed and versioned, so it must be identical from fetch
+to fetch of an unchanged document: boilerplate is dropped and invisible
+differences (NBSP, soft hyphens, zero-width characters, spacing) are erased.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, Tag
+from bs4.element import CData, ProcessingInstruction
+
+EXTRACTOR_VERSION = "heuristic-1"
+
+
+class ExtractionError(Exception):
+    """The page could not yield a main text (unparsable, selector matched nothing, empty)."""
+
+
+@dataclass(frozen=True)
+class Extracted:
+    text: str
+    title: str | None
+    published_at: datetime | None
+
+
+# --- normalization -----------------------------------------------------------
+
+_DROP_CHARS = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None)
+_SPACE_CHARS = dict.fromkeys(
+    map(
+        ord,
+        "\u00a0\u202f\u2007\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009"
+        "\u200a\u205f\u3000\t\f\v",
+    ),
+    " ",
+)
+_TRANSLATE = {**_DROP_CHARS, **_SPACE_CHARS, ord("\r"): "\n", 0x2028: "\n", 0x2029: "\n"}
+_SPACES = re.compile(r" {2,}")
+
+
+def normalize_text(text: str) -> str:
+    """One paragraph per line, single spaces, no invisible characters."""
+    text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def rules_fingerprint(select: str | None, remove: Sequence[str]) -> str:
+    """Changes whenever extraction of the same bytes could give a different text."""
+    key = "\x1f".join([EXTRACTOR_VERSION, select or "", *remove])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+# --- block-aware text ----------------------------------------------------------
+
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "center",
+    ]
+)
+_SKIP_STRINGS = (Comment, Declaration, Doctype, CData, ProcessingInstruction)
+_NEVER_TEXT = frozenset(
+    ["script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "head"]
+)
+
+
+def block_text(node: Tag) -> str:
+    """Text with a line break around every block element, so paragraphs stay lines."""
+    parts: list[str] = []
+    stack: list[object] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and not isinstance(item, NavigableString):
+            parts.append(item)  # a "\n" marker pushed below
+        elif isinstance(item, NavigableString):
+            if not isinstance(item, _SKIP_STRINGS):
+                parts.append(str(item))
+        elif isinstance(item, Tag):
+            if item.name in _NEVER_TEXT:
+                continue
+            if item.name == "br":
+                parts.append("\n")
+                continue
+            block = item.name in BLOCK_TAGS
+            if block:
+                parts.append("\n")
+                stack.append("\n")
+            stack.extend(reversed(item.contents))
+    return normalize_text("".join(parts))
+
+
+# --- boilerplate removal ---------------------------------------------------------
+
+_BOILERPLATE_TAGS = [
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "object",
+    "embed",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "menu",
+    "dialog",
+]
+_BOILERPLATE_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "menu"}
+_BOILERPLATE_NAME = re.compile(
+    r"(^|[-_\s])(nav|navbar|menu|breadcrumbs?|sidebar|side-bar|footer|header|masthead|related|"
+    r"recommend\w*|popular|most-read|trending|share|sharing|social|subscribe|newsletter|comments?|"
+    r"counter|views?|banner|advert\w*|ads?|promo|cookie\w*|widget|tags|rubrics?|"
+    r"read-also|see-also|more-news|news-feed|lenta|teaser)([-_\s]|$)",
+    re.IGNORECASE,
+)
+_MAIN_HINT = re.compile(
+    r"(article|content|text|body|entry|post|story|material|news-text)", re.IGNORECASE
+)
+
+
+def _strip_boilerplate(root: Tag) -> None:
+    for tag in root.find_all(_BOILERPLATE_TAGS):
+        tag.decompose()
+    doomed: list[Tag] = []
+    for tag in root.find_all(True):
+        if tag.name in ("html", "body", "main", "article"):
+            continue
+        attrs = tag.attrs or {}
+        role = attrs.get("role")
+        if role in _BOILERPLATE_ROLES or attrs.get("hidden") is not None:
+            doomed.append(tag)
+            continue
+        if attrs.get("aria-hidden") == "true":
+            doomed.append(tag)
+            continue
+        names = " ".join(attrs.get("class") or ()) + " " + str(attrs.get("id") or "")
+        if names.strip() and _BOILERPLATE_NAME.search(names) and not _MAIN_HINT.search(names):
+            doomed.append(tag)
+    for tag in doomed:
+        if not tag.decomposed:
+            tag.decompose()
+
+
+def _text_len(tag: Tag) -> int:
+    return len(tag.get_text(" ", strip=True))
+
+
+def _link_density(tag: Tag) -> float:
+    total = _text_len(tag)
+    if not total:
+        return 1.0
+    linked = sum(_text_len(a) for a in tag.find_all("a"))
+    return linked / total
+
+
+def _main_block(root: Tag) -> Tag:
+    """Pick the element that holds the article: explicit markup first, then paragraph scoring."""
+    for css in ('[itemprop="articleBody"]', "article", "main", '[role="main"]'):
+        found = [t for t in root.select(css) if _text_len(t) > 0]
+        if found:
+            return max(found, key=_text_len)
+    scores: dict[int, float] = {}
+    nodes: dict[int, Tag] = {}
+    for para in root.find_all(["p", "pre", "blockquote", "li", "td", "h2", "h3"]):
+        length = _text_len(para)
+        if length < 20:
+            continue
+        parent = para.parent
+        if parent is None:
+            continue
+        score = 1 + min(length / 100, 3) + para.get_text().count(",") * 0.1
+        for depth, ancestor in enumerate((parent, parent.parent)):
+            if isinstance(ancestor, Tag):
+                scores[id(ancestor)] = scores.get(id(ancestor), 0) + score / (1 + depth)
+                nodes[id(ancestor)] = ancestor
+    if not scores:
+        return root
+    best = max(scores, key=lambda k: scores[k] * (1 - _link_density(nodes[k])))
+    return nodes[best]
+
+
+# --- metadata -----------------------------------------------------------------------
+
+
+def _meta(soup: BeautifulSoup, *names: str) -> str | None:
+    for name in names:
+        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
+        if isinstance(tag, Tag) and tag.get("content"):
+            return str(tag["content"]).strip()
+    return None
+
+
+def _title(soup: BeautifulSoup, main: Tag) -> str | None:
+    h1 = main.find("h1") or soup.find("h1")
+    candidates = [
+        _meta(soup, "og:title", "twitter:title"),
+        h1.get_text(" ", strip=True) if isinstance(h1, Tag) else None,
+        soup.title.get_text(" ", strip=True) if soup.title else None,
+    ]
+    for value in candidates:
+        if value:
+            return normalize_text(value.replace("\n", " "))[:1000] or None
+    return None
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    value = value.strip().replace("Z", "+00:00")
+    for candidate in (value, value[:25], value[:19], value[:10]):
+        try:
+            parsed = datetime.fromisoformat(candidate)
+        except ValueError:
+            continue
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+def _published(soup: BeautifulSoup) -> datetime | None:
+    value = _meta(soup, "article:published_time", "datePublished", "pubdate", "date", "dc.date")
+    if not value:
+        tag = soup.find(attrs={"itemprop": "datePublished"})
+        if isinstance(tag, Tag):
+            value = str(tag.get("content") or tag.get("datetime") or "")
+    if not value:
+        tag = soup.find("time", attrs={"datetime": True})
+        if isinstance(tag, Tag):
+            value = str(tag["datetime"])
+    return parse_datetime(value)
+
+
+# --- public entry point ------------------------------------------------------------
+
+
+def extract(html: str, *, select: str | None = None, remove: Sequence[str] = ()) -> Extracted:
+    """Apply `remove`, then `select`; without a selector find the main block automatically."""
+    try:
+        soup = BeautifulSoup(html, "lxml")
+    except Exception as exc:  # lxml raises a zoo of errors on truly broken input
+        raise ExtractionError(f"unparsable HTML: {exc}") from exc
+    if soup.find() is None:
+        raise ExtractionError("the page has no HTML elements")
+    title_soup_title = soup.title.get_text(" ", strip=True) if soup.title else None
+    published = _published(soup)
+    for css in remove:
+        for tag in soup.select(css):
+            tag.decompose()
+    if select:
+        nodes = soup.select(select)
+        if not nodes:
+            raise ExtractionError(f"selector {select!r} matched nothing")
+        text = normalize_text("\n".join(block_text(node) for node in nodes))
+        main: Tag = nodes[0]
+    else:
+        root = soup.body or soup
+        _strip_boilerplate(root)
+        main = _main_block(root)
+        text = block_text(main)
+    if not text:
+        raise ExtractionError("no text found in the main block")
+    title = _title(soup, main) or title_soup_title
+    return Extracted(text=text, title=title, published_at=published)

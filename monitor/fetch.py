@@ -1,0 +1,155 @@
+"""Fetch stage: download one URL politely and defensively with httpx.
+
+The fetcher never raises for a bad response; it returns a `FetchResult` whose
+`error` says what went wrong, so one broken server cannot stop a cycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import format_datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+from monitor.config import FetchSettings
+
+
+@dataclass
+class Validators:
+    """What the server gave us last time, for a conditional request."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class FetchResult:
+    url: str
+    final_url: str | None = None
+    status: int | None = None
+    body: bytes | None = None
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    conditional: bool = False
+    error: str | None = None
+    duration_ms: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class Fetcher:
+    """One shared httpx client with a concurrency limit per host and overall."""
+
+    def __init__(self, settings: FetchSettings, transport: httpx.AsyncBaseTransport | None = None):
+        self.settings = settings
+        self._client = httpx.AsyncClient(
+            follow_redirects=True,
+            max_redirects=settings.max_redirects,
+            timeout=httpx.Timeout(
+                connect=settings.connect_timeout,
+                read=settings.read_timeout,
+                write=settings.read_timeout,
+                pool=None,
+            ),
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                "Accept-Language": "ru,kk;q=0.9,en;q=0.8",
+            },
+            limits=httpx.Limits(
+                max_connections=settings.total_concurrency,
+                max_keepalive_connections=settings.total_concurrency,
+            ),
+            transport=transport,
+            trust_env=False,
+        )
+        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(settings.per_host_concurrency)
+        )
+        self._total = asyncio.Semaphore(settings.total_concurrency)
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def fetch(self, url: str, validators: Validators | None = None) -> FetchResult:
+        headers = {}
+        if validators and validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators and validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
+        result = FetchResult(url=url, conditional=bool(headers))
+        host = urlsplit(url).hostname or ""
+        started = time.perf_counter()
+        async with self._total, self._hosts[host]:
+            try:
+                await self._get(url, headers, result)
+            except BodyTooLarge as exc:
+                result.error = str(exc)
+            except httpx.TooManyRedirects:
+                result.error = f"too many redirects (more than {self.settings.max_redirects})"
+            except httpx.ConnectTimeout:
+                result.error = f"connect timeout after {self.settings.connect_timeout:g}s"
+            except httpx.ReadTimeout:
+                result.error = f"read timeout after {self.settings.read_timeout:g}s"
+            except httpx.TimeoutException as exc:
+                result.error = f"timeout: {type(exc).__name__}"
+            except httpx.ConnectError as exc:
+                result.error = f"cannot connect: {exc or 'connection refused'}"
+            except httpx.DecodingError as exc:
+                result.error = f"cannot decompress the body: {exc}"
+            except httpx.HTTPError as exc:
+                result.error = f"{type(exc).__name__}: {exc}"
+        result.duration_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    async def _get(self, url: str, headers: dict[str, str], result: FetchResult) -> None:
+        cap = self.settings.max_body_bytes
+        async with self._client.stream("GET", url, headers=headers) as response:
+            result.status = response.status_code
+            result.final_url = str(response.url)
+            result.headers = dict(response.headers)
+            result.content_type = response.headers.get("content-type")
+            result.etag = response.headers.get("etag")
+            result.last_modified = response.headers.get("last-modified")
+            if response.status_code == 304:
+                result.not_modified = True
+                return
+            if response.status_code >= 400:
+                result.error = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+                return
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > cap:
+                raise BodyTooLarge(f"body too large: Content-Length {declared} > limit {cap} bytes")
+            chunks: list[bytes] = []
+            size = 0
+            # aiter_bytes yields decompressed bytes, so the cap also stops gzip bombs.
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    raise BodyTooLarge(f"body too large: more than {cap} bytes")
+                chunks.append(chunk)
+            result.body = b"".join(chunks)
+
+
+def http_date(moment: datetime) -> str:
+    return format_datetime(moment, usegmt=True)

@@ -1,0 +1,360 @@
+"""The storage API the rest of the service uses; no other module writes SQL.
+
+Each document's outcome is written in one transaction (fetch log, snapshot,
+version, change, event, document state), so a crash can never leave a version
+without its snapshot or a change without both of its versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.store.db import create_db_engine, migrate
+from monitor.store.models import (
+    Change,
+    Document,
+    Event,
+    FetchLog,
+    Snapshot,
+    SourceRow,
+    Version,
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    """What the pipeline needs to know about a document before fetching it."""
+
+    id: int
+    source_id: str
+    url: str
+    etag: str | None
+    last_modified: str | None
+    last_full_fetch_at: datetime | None
+    latest_seq: int
+    latest_text_hash: str | None
+    last_body_sha256: str | None
+    last_rules: str | None
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """One fetch as it goes into the fetch log."""
+
+    url: str
+    started_at: datetime
+    duration_ms: float
+    status_code: int | None = None
+    final_url: str | None = None
+    error: str | None = None
+    bytes: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    full_fetch: bool = False
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    body: bytes
+    content_type: str | None
+    encoding: str | None
+    text: str
+    text_hash: str
+    title: str | None
+    published_at: datetime | None
+    rules: str
+    diff: list[tuple[int, str]] | None  # None for a document's first version
+    inserted_chars: int = 0
+    deleted_chars: int = 0
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    document_id: int
+    version_id: int
+    seq: int
+    event: str
+    change_id: int | None
+
+
+def _state(doc: Document) -> DocumentState:
+    return DocumentState(
+        id=doc.id,
+        source_id=doc.source_id,
+        url=doc.url,
+        etag=doc.etag,
+        last_modified=doc.last_modified,
+        last_full_fetch_at=doc.last_full_fetch_at,
+        latest_seq=doc.latest_seq,
+        latest_text_hash=doc.latest_text_hash,
+        last_body_sha256=doc.last_body_sha256,
+        last_rules=doc.last_rules,
+    )
+
+
+class Store:
+    def __init__(self, url: str, *, auto_migrate: bool = True) -> None:
+        self.url = url
+        self.engine: Engine = create_db_engine(url)
+        if auto_migrate:
+            migrate(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- sources and documents ------------------------------------------------
+
+    def sync_sources(self, sources: Iterable[tuple[str, str]]) -> None:
+        now = utcnow()
+        with self.session() as s, s.begin():
+            for source_id, name in sources:
+                row = s.get(SourceRow, source_id)
+                if row is None:
+                    s.add(SourceRow(id=source_id, name=name, created_at=now, updated_at=now))
+                elif row.name != name:
+                    row.name, row.updated_at = name, now
+
+    def ensure_documents(self, source_id: str, urls: Sequence[str]) -> list[DocumentState]:
+        """Get or create one row per canonical URL, in the order given."""
+        now = utcnow()
+        with self.session() as s, s.begin():
+            existing = {d.url: d for d in s.scalars(select(Document).where(Document.url.in_(urls)))}
+            for url in urls:
+                if url not in existing:
+                    doc = Document(
+                        source_id=source_id,
+                        url=url,
+                        status="active",
+                        first_seen_at=now,
+                        latest_seq=0,
+                    )
+                    s.add(doc)
+                    existing[url] = doc
+            s.flush()
+            return [_state(existing[url]) for url in urls]
+
+    def find_document(self, url_or_id: str) -> Document | None:
+        with self.session() as s:
+            if url_or_id.isdigit():
+                return s.get(Document, int(url_or_id))
+            return s.scalars(select(Document).where(Document.url == url_or_id)).first()
+
+    # --- writing outcomes ------------------------------------------------------
+
+    def _log(self, s: Session, source_id: str, doc_id: int, rec: FetchRecord, outcome: str) -> None:
+        s.add(
+            FetchLog(
+                source_id=source_id,
+                document_id=doc_id,
+                url=rec.url,
+                final_url=rec.final_url,
+                started_at=rec.started_at,
+                duration_ms=rec.duration_ms,
+                status_code=rec.status_code,
+                outcome=outcome,
+                error=rec.error,
+                bytes=rec.bytes,
+            )
+        )
+
+    def _touch(self, doc: Document, rec: FetchRecord) -> None:
+        doc.last_checked_at = rec.started_at
+        if rec.status_code and 200 <= rec.status_code < 400:
+            if rec.etag is not None or rec.full_fetch:
+                doc.etag = rec.etag
+            if rec.last_modified is not None or rec.full_fetch:
+                doc.last_modified = rec.last_modified
+        if rec.full_fetch:
+            doc.last_full_fetch_at = rec.started_at
+
+    def record_outcome(
+        self,
+        state: DocumentState,
+        rec: FetchRecord,
+        outcome: str,
+        *,
+        body_sha256: str | None = None,
+        rules: str | None = None,
+    ) -> None:
+        """A fetch that produced no new version: error, not modified or unchanged."""
+        with self.session() as s, s.begin():
+            doc = s.get(Document, state.id)
+            assert doc is not None
+            self._log(s, state.source_id, state.id, rec, outcome)
+            if outcome != "error":
+                self._touch(doc, rec)
+                if body_sha256:
+                    doc.last_body_sha256, doc.last_rules = body_sha256, rules
+            else:
+                doc.last_checked_at = rec.started_at
+
+    def latest_text(self, document_id: int, seq: int) -> str | None:
+        with self.session() as s:
+            return s.scalar(
+                select(Version.text).where(Version.document_id == document_id, Version.seq == seq)
+            )
+
+    def _snapshot(self, s: Session, version: NewVersion, body_sha: str, now: datetime) -> int:
+        existing = s.scalar(select(Snapshot.id).where(Snapshot.sha256 == body_sha))
+        if existing is not None:
+            return existing
+        packed = zlib.compress(version.body, 6)
+        try:
+            with s.begin_nested():
+                snap = Snapshot(
+                    sha256=body_sha,
+                    size=len(version.body),
+                    stored_size=len(packed),
+                    compression="zlib",
+                    content_type=version.content_type,
+                    encoding=version.encoding,
+                    body=packed,
+                    created_at=now,
+                )
+                s.add(snap)
+                s.flush()
+                return snap.id
+        except IntegrityError:  # another process stored the same body meanwhile
+            found = s.scalar(select(Snapshot.id).where(Snapshot.sha256 == body_sha))
+            assert found is not None
+            return found
+
+    def record_version(
+        self, state: DocumentState, rec: FetchRecord, version: NewVersion
+    ) -> StoredVersion:
+        body_sha = sha256(version.body)
+        with self.session() as s, s.begin():
+            doc = s.get(Document, state.id, with_for_update=s.bind.dialect.name != "sqlite")
+            assert doc is not None
+            if doc.latest_seq != state.latest_seq:
+                raise ConcurrentUpdate(f"document {doc.id} was updated by another process")
+            snapshot_id = self._snapshot(s, version, body_sha, rec.started_at)
+            seq = doc.latest_seq + 1
+            row = Version(
+                document_id=doc.id,
+                seq=seq,
+                snapshot_id=snapshot_id,
+                fetched_at=rec.started_at,
+                final_url=rec.final_url,
+                title=version.title,
+                published_at=version.published_at,
+                text=version.text,
+                text_hash=version.text_hash,
+                chars=len(version.text),
+                rules=version.rules,
+            )
+            s.add(row)
+            s.flush()
+            change_id = None
+            if seq > 1 and version.diff is not None:
+                previous = s.scalar(
+                    select(Version.id).where(Version.document_id == doc.id, Version.seq == seq - 1)
+                )
+                change = Change(
+                    document_id=doc.id,
+                    from_version_id=previous,
+                    to_version_id=row.id,
+                    inserted_chars=version.inserted_chars,
+                    deleted_chars=version.deleted_chars,
+                    diff=json.dumps(version.diff, ensure_ascii=False, separators=(",", ":")),
+                    created_at=rec.started_at,
+                )
+                s.add(change)
+                s.flush()
+                change_id = change.id
+            event = "new" if seq == 1 else "changed"
+            s.add(
+                Event(
+                    document_id=doc.id,
+                    kind=event,
+                    version_id=row.id,
+                    change_id=change_id,
+                    created_at=rec.started_at,
+                )
+            )
+            self._log(s, state.source_id, doc.id, rec, event)
+            self._touch(doc, rec)
+            doc.latest_seq, doc.latest_text_hash = seq, version.text_hash
+            doc.last_body_sha256, doc.last_rules = body_sha, version.rules
+            doc.last_changed_at, doc.title = rec.started_at, version.title
+            return StoredVersion(doc.id, row.id, seq, event, change_id)
+
+    # --- reading -------------------------------------------------------------------
+
+    def versions(self, document_id: int) -> list[Version]:
+        with self.session() as s:
+            return list(
+                s.scalars(
+                    select(Version).where(Version.document_id == document_id).order_by(Version.seq)
+                )
+            )
+
+    def version(self, document_id: int, seq: int) -> Version | None:
+        with self.session() as s:
+            return s.scalars(
+                select(Version).where(Version.document_id == document_id, Version.seq == seq)
+            ).first()
+
+    def change_to(self, version_id: int) -> Change | None:
+        with self.session() as s:
+            return s.scalars(select(Change).where(Change.to_version_id == version_id)).first()
+
+    def snapshot_body(self, snapshot_id: int) -> bytes:
+        with self.session() as s:
+            snap = s.get(Snapshot, snapshot_id)
+            if snap is None or snap.body is None:
+                raise LookupError(f"snapshot {snapshot_id} has no stored body")
+            return zlib.decompress(snap.body) if snap.compression == "zlib" else snap.body
+
+    def fetch_log(self, *, document_id: int | None = None, limit: int = 100) -> list[FetchLog]:
+        with self.session() as s:
+            q = select(FetchLog).order_by(FetchLog.id.desc()).limit(limit)
+            if document_id is not None:
+                q = q.where(FetchLog.document_id == document_id)
+            return list(s.scalars(q))
+
+    def events(self, *, document_id: int | None = None) -> list[Event]:
+        with self.session() as s:
+            q = select(Event).order_by(Event.id)
+            if document_id is not None:
+                q = q.where(Event.document_id == document_id)
+            return list(s.scalars(q))
+
+    def counts(self) -> dict[str, int]:
+        with self.session() as s:
+            return {
+                name: s.scalar(select(func.count()).select_from(model)) or 0
+                for name, model in (
+                    ("documents", Document),
+                    ("versions", Version),
+                    ("snapshots", Snapshot),
+                    ("changes", Change),
+                    ("events", Event),
+                    ("fetch_log", FetchLog),
+                )
+            }
+
+
+class ConcurrentUpdate(Exception):
+    pass
