@@ -79,22 +79,36 @@ def _sniff(body: bytes) -> tuple[str, str]:
     raise DecodeError("cannot determine the text encoding of the body")
 
 
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+
+
 def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """Return (text, encoding name)."""
+    """Return (text, encoding name); binary data is refused rather than stored as mojibake."""
+    text, encoding = _decode(body, content_type)
+    sample = text[:20_000]
+    controls = len(_CONTROL.findall(sample))
+    if sample and controls / len(sample) > 0.01:
+        raise DecodeError(
+            f"body is not text: {controls} control characters in the first {len(sample)} "
+            f"(decoded as {encoding})"
+        )
+    return text, encoding
+
+
+def _decode(body: bytes, content_type: str | None) -> tuple[str, str]:
     for bom, enc in _BOMS:
         if body.startswith(bom):
             try:
                 return body[len(bom) :].decode(enc), enc
             except UnicodeDecodeError as exc:
                 raise DecodeError(f"body starts with a {enc} BOM but is not {enc}: {exc}") from None
-    declared = [header_charset(content_type)]
     meta = _META_CHARSET.search(body[:4096])
-    declared.append(_codec(meta.group(1).decode("ascii", "replace")) if meta else None)
-    for enc in declared:
+    meta_enc = _codec(meta.group(1).decode("ascii", "replace")) if meta else None
+    if meta_enc and meta_enc.startswith("utf-16"):
+        meta_enc = None  # a meta tag readable as ASCII cannot honestly declare UTF-16
+    for enc in (header_charset(content_type), meta_enc):
         if enc is None:
             continue
-        if enc in ("utf-16-le", "utf-16-be", "utf-16"):
-            continue  # a meta tag cannot honestly declare UTF-16 in ASCII bytes
         try:
             text = body.decode(enc)
         except UnicodeDecodeError:

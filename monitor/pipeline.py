@@ -77,6 +77,15 @@ class CycleSummary:
         }
 
 
+_TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml")
+
+
+def _check_content_type(content_type: str | None) -> None:
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media and media not in _TEXT_TYPES:
+        raise DecodeError(f"unsupported content type {media!r}")
+
+
 def process(
     store: Store, source: Source, state: DocumentState, fetched: FetchResult, rec: FetchRecord
 ) -> DocumentOutcome:
@@ -96,6 +105,7 @@ def process(
         store.record_outcome(state, rec, "unchanged", body_sha256=body_sha, rules=rules)
         return outcome
     try:
+        _check_content_type(fetched.content_type)
         html, encoding = decode_body(body, fetched.content_type)
         extracted = extract(html, select=source.select, remove=source.remove)
     except (DecodeError, ExtractionError) as exc:
