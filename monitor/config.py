@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -60,6 +61,15 @@ def _check_css(selector: str) -> str:
     return selector
 
 
+def _check_url(url: str) -> str:
+    if not re.match(r"^https?://[^\s/]+[^\s]*$", url):
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    return url
+
+
+HttpUrl = Annotated[str, AfterValidator(_check_url)]
+
+
 class FetchSettings(BaseModel):
     """How politely and how defensively pages are downloaded."""
 
@@ -82,18 +92,10 @@ class Source(BaseModel):
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)
     name: str = Field(min_length=1)
-    watch: list[str] = Field(default_factory=list)
+    watch: list[HttpUrl] = Field(default_factory=list)
     select: str | None = None
     remove: list[str] = Field(default_factory=list)
     interval: Duration = 3600.0
-
-    @field_validator("watch")
-    @classmethod
-    def _urls(cls, urls: list[str]) -> list[str]:
-        for url in urls:
-            if not re.match(r"^https?://[^\s/]+", url):
-                raise ValueError(f"{url!r} is not an http(s) URL")
-        return urls
 
     @field_validator("select")
     @classmethod

@@ -112,33 +112,40 @@ BLOCK_TAGS = frozenset(
     ]
 )
 _SKIP_STRINGS = (Comment, Declaration, Doctype, CData, ProcessingInstruction)
+_NEWLINE = object()
+_LINE_BREAKS = re.compile(r"[\r\n]+")
 _NEVER_TEXT = frozenset(
     ["script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "head"]
 )
 
 
 def block_text(node: Tag) -> str:
-    """Text with a line break around every block element, so paragraphs stay lines."""
+    """Text with a line break around every block element, so paragraphs stay lines.
+
+    Line breaks inside text nodes are just spaces in HTML (except in <pre>), so a
+    page re-wrapped by its CMS gives the same text.
+    """
     parts: list[str] = []
-    stack: list[object] = [node]
+    stack: list[tuple[object, bool]] = [(node, False)]
     while stack:
-        item = stack.pop()
-        if isinstance(item, str) and not isinstance(item, NavigableString):
-            parts.append(item)  # a "\n" marker pushed below
-        elif isinstance(item, NavigableString):
+        item, in_pre = stack.pop()
+        if isinstance(item, NavigableString):
             if not isinstance(item, _SKIP_STRINGS):
-                parts.append(str(item))
+                parts.append(str(item) if in_pre else _LINE_BREAKS.sub(" ", str(item)))
         elif isinstance(item, Tag):
-            if item.name in _NEVER_TEXT:
+            name = item.name
+            if name in _NEVER_TEXT:
                 continue
-            if item.name == "br":
+            if name == "br":
                 parts.append("\n")
                 continue
-            block = item.name in BLOCK_TAGS
-            if block:
+            if name in BLOCK_TAGS:
                 parts.append("\n")
-                stack.append("\n")
-            stack.extend(reversed(item.contents))
+                stack.append((_NEWLINE, False))
+            child_pre = in_pre or name == "pre"
+            stack.extend((child, child_pre) for child in reversed(item.contents))
+        elif item is _NEWLINE:
+            parts.append("\n")
     return normalize_text("".join(parts))
 
 

@@ -27,8 +27,9 @@ PARAGRAPHS = [
 
 def article(paragraphs: list[str], *, churn: int = 0, title: str = "Декларация") -> str:
     """A news page whose boilerplate (counter, clock, related news) differs on every fetch."""
-    related = "".join(f"<li><a href='/n/{churn + i}'>Новость дня {churn + i}</a></li>"
-                      for i in range(3))
+    related = "".join(
+        f"<li><a href='/n/{churn + i}'>Новость дня {churn + i}</a></li>" for i in range(3)
+    )
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return (
         f"<!doctype html><html><head><title>{title} | Сайт</title>"
@@ -72,8 +73,9 @@ def test_unchanged_page_takes_the_304_path(web: SimServer, store: Store) -> None
     assert "If-None-Match" in web.hits("/doc")[1].headers
 
 
-def test_identical_body_without_validators_takes_the_hash_path(web: SimServer,
-                                                                store: Store) -> None:
+def test_identical_body_without_validators_takes_the_hash_path(
+    web: SimServer, store: Store
+) -> None:
     web.route("/doc", Response.html(article(PARAGRAPHS)))
     config = config_for([web.url("/doc")])
     cycle(config, store)
@@ -82,10 +84,13 @@ def test_identical_body_without_validators_takes_the_hash_path(web: SimServer,
     assert store.counts()["versions"] == 1
 
 
-def test_one_edited_word_makes_version_two_with_exactly_that_word(web: SimServer,
-                                                                  store: Store) -> None:
-    texts = [PARAGRAPHS, [*PARAGRAPHS[:1], PARAGRAPHS[1].replace("обязуются", "стремятся"),
-                          *PARAGRAPHS[2:]]]
+def test_one_edited_word_makes_version_two_with_exactly_that_word(
+    web: SimServer, store: Store
+) -> None:
+    texts = [
+        PARAGRAPHS,
+        [*PARAGRAPHS[:1], PARAGRAPHS[1].replace("обязуются", "стремятся"), *PARAGRAPHS[2:]],
+    ]
     state = {"n": 0}
 
     def page(_: Request) -> Response:
@@ -111,8 +116,9 @@ def test_one_edited_word_makes_version_two_with_exactly_that_word(web: SimServer
 
 
 @pytest.mark.parametrize("selector", [None, ".article-content"])
-def test_churning_boilerplate_never_makes_a_version(web: SimServer, store: Store,
-                                                    selector: str | None) -> None:
+def test_churning_boilerplate_never_makes_a_version(
+    web: SimServer, store: Store, selector: str | None
+) -> None:
     count = {"n": 0}
 
     def page(_: Request) -> Response:
@@ -142,7 +148,8 @@ def test_windows_1251_without_any_charset_decodes(web: SimServer, store: Store) 
 
 
 def test_404_timeout_and_oversized_body_are_logged_and_the_cycle_goes_on(
-        web: SimServer, store: Store) -> None:
+    web: SimServer, store: Store
+) -> None:
     web.route("/ok", Response.html(article(PARAGRAPHS)))
     web.route("/slow", Response.html(article(PARAGRAPHS), delay=3))
     web.route("/huge", Response.html("<p>" + "я" * 60_000 + "</p>"))
@@ -155,7 +162,9 @@ def test_404_timeout_and_oversized_body_are_logged_and_the_cycle_goes_on(
     assert "read timeout" in (errors["slow"] or "")
     assert "body too large" in (errors["huge"] or "")
     with store.session() as s:
-        logged = {r.url.rsplit("/", 1)[1]: (r.outcome, r.error) for r in s.scalars(select(FetchLog))}
+        logged = {
+            r.url.rsplit("/", 1)[1]: (r.outcome, r.error) for r in s.scalars(select(FetchLog))
+        }
     assert logged["missing"] == ("error", "HTTP 404 Not Found")
     assert logged["slow"][0] == "error" and "timeout" in logged["slow"][1]
     assert logged["huge"][0] == "error" and "too large" in logged["huge"][1]
@@ -172,8 +181,9 @@ def test_unreachable_host_and_redirect_loop_are_errors(web: SimServer, store: St
     assert any("too many redirects" in e for e in errors)
 
 
-def test_server_repeating_304_is_overridden_by_a_forced_full_fetch(web: SimServer,
-                                                                   store: Store) -> None:
+def test_server_repeating_304_is_overridden_by_a_forced_full_fetch(
+    web: SimServer, store: Store
+) -> None:
     """A server that always says 304: the change is still caught by the periodic full fetch."""
     served = {"text": PARAGRAPHS}
 
@@ -196,18 +206,26 @@ def test_server_repeating_304_is_overridden_by_a_forced_full_fetch(web: SimServe
 def test_gzip_and_brotli_bodies(web: SimServer, store: Store) -> None:
     web.route("/gz", Response.html(article(PARAGRAPHS, title="Гзип"), gzip=True))
     br_html = article(PARAGRAPHS, title="Бротли").encode()
-    web.route("/br", Response(body=brotli.compress(br_html), headers={
-        "Content-Type": "text/html; charset=utf-8", "Content-Encoding": "br"}))
+    web.route(
+        "/br",
+        Response(
+            body=brotli.compress(br_html),
+            headers={"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "br"},
+        ),
+    )
     summary = cycle(config_for([web.url("/gz"), web.url("/br")]), store)
     assert summary.new == 2
     titles = sorted(v.title or "" for d in summary.documents for v in store.versions(d.id))
     assert titles == ["Бротли", "Гзип"]
 
 
-def test_undecodable_and_empty_pages_are_errors_not_versions(web: SimServer,
-                                                             store: Store) -> None:
-    web.route("/binary", Response(body=bytes(range(256)) * 20,
-                                  headers={"Content-Type": "text/html; charset=utf-16"}))
+def test_undecodable_and_empty_pages_are_errors_not_versions(web: SimServer, store: Store) -> None:
+    web.route(
+        "/binary",
+        Response(
+            body=bytes(range(256)) * 20, headers={"Content-Type": "text/html; charset=utf-16"}
+        ),
+    )
     web.route("/empty", Response.html("<html><body><nav>только меню</nav></body></html>"))
     web.route("/nosel", Response.html(article(PARAGRAPHS)))
     config = config_for([web.url("/binary"), web.url("/empty")])
@@ -231,7 +249,8 @@ def test_identical_bodies_share_one_snapshot(web: SimServer, store: Store) -> No
 
 
 def test_a_crash_mid_transaction_leaves_no_version_without_its_change(
-        web: SimServer, store: Store) -> None:
+    web: SimServer, store: Store
+) -> None:
     state = {"n": 0}
 
     def page(_: Request) -> Response:

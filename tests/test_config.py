@@ -1,0 +1,100 @@
+"""Configuration errors name the file, line, source id and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import ConfigError, load_config, parse_config, parse_duration
+
+GOOD = """\
+fetch:
+  read_timeout: 20s
+sources:
+  - id: kremlin-ru
+    name: Kremlin
+    interval: 30m
+    watch:
+      - http://kremlin.ru/supplement/1
+    select: "div.read__content"
+    remove: [".read__bottommeta"]
+  - id: akorda
+    name: Akorda
+    watch: [https://www.akorda.kz/ru/1]
+"""
+
+
+def test_a_good_file_parses_with_durations() -> None:
+    config = parse_config(GOOD)
+    assert [s.id for s in config.sources] == ["kremlin-ru", "akorda"]
+    assert config.source("kremlin-ru").interval == 1800
+    assert config.fetch.read_timeout == 20
+    assert config.source("akorda").interval == 3600
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            ("interval: 30m", "interval: soon"),
+            "sources.yaml:6: source 'kremlin-ru', field 'interval':",
+        ),
+        (
+            ('select: "div.read__content"', 'select: "div[["'),
+            "sources.yaml:9: source 'kremlin-ru', field 'select': invalid CSS selector",
+        ),
+        (
+            ("- http://kremlin.ru/supplement/1", "- ftp://kremlin.ru/x"),
+            "sources.yaml:8: source 'kremlin-ru', field 'watch.0': 'ftp://kremlin.ru/x' is not an http",
+        ),
+        (
+            ("    name: Akorda\n", "    nme: Akorda\n"),
+            "sources.yaml:12: source 'akorda', field 'nme': unknown field",
+        ),
+        (
+            ("id: akorda", "id: kremlin-ru"),
+            "sources.yaml:11: source 'kremlin-ru', field 'id': duplicate source id 'kremlin-ru'",
+        ),
+        (("id: akorda", "id: Bad Id"), "sources.yaml:11: source 'Bad Id', field 'id':"),
+    ],
+)
+def test_errors_name_line_source_and_field(edit: tuple[str, str], expected: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config(GOOD.replace(*edit))
+    assert expected in str(info.value)
+
+
+def test_missing_name_points_at_the_source_entry() -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config(GOOD.replace("    name: Akorda\n", ""))
+    assert "sources.yaml:11: source 'akorda', field 'name': Field required" in str(info.value)
+
+
+def test_broken_yaml_names_the_line() -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config("sources:\n  - id: a\n    name: [unclosed\n")
+    assert str(info.value).startswith("sources.yaml:4: invalid YAML")
+
+
+def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("- just\n- a list\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="top level must be a mapping"):
+        load_config(path)
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "missing.yaml")
+
+
+def test_durations() -> None:
+    assert parse_duration("90") == 90
+    assert parse_duration("1.5h") == 5400
+    assert parse_duration(45) == 45
+    for bad in ("tomorrow", "-5s", True):
+        with pytest.raises(ValueError):
+            parse_duration(bad)
+
+
+def test_the_shipped_sources_yaml_is_valid() -> None:
+    config = load_config(Path(__file__).resolve().parents[1] / "sources.yaml")
+    assert config.sources

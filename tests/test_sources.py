@@ -1,0 +1,32 @@
+"""Canonical URLs: one row per document however it was reached."""
+
+from __future__ import annotations
+
+from monitor.config import parse_config
+from monitor.sources import canonical_url, jobs_for
+
+
+def test_canonical_url_collapses_spellings() -> None:
+    variants = [
+        "HTTP://Kremlin.RU:80/events/president/news/78000?utm_source=tg#top",
+        "http://kremlin.ru/events/president/news/78000",
+        "http://kremlin.ru/events/president/news/78000?fbclid=abc",
+    ]
+    assert {canonical_url(v) for v in variants} == {"http://kremlin.ru/events/president/news/78000"}
+
+
+def test_meaningful_parameters_are_kept_and_sorted() -> None:
+    assert (
+        canonical_url("https://adilet.zan.kz/rus/docs?b=2&a=1&utm_medium=x")
+        == "https://adilet.zan.kz/rus/docs?a=1&b=2"
+    )
+    assert canonical_url("https://example.kz") == "https://example.kz/"
+    assert canonical_url("https://пример.рф/путь") == "https://xn--e1afmkfd.xn--p1ai/путь"
+
+
+def test_jobs_deduplicate_watch_urls() -> None:
+    config = parse_config(
+        "sources:\n  - id: a\n    name: A\n    watch:\n"
+        "      - http://x.ru/1?utm_source=a\n      - http://X.ru/1\n"
+    )
+    assert [j.url for j in jobs_for(config.sources[0])] == ["http://x.ru/1"]
