@@ -10,8 +10,6 @@ import asyncio
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
-from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 import httpx
@@ -131,25 +129,23 @@ class Fetcher:
             result.content_type = response.headers.get("content-type")
             result.etag = response.headers.get("etag")
             result.last_modified = response.headers.get("last-modified")
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > cap:
+                raise BodyTooLarge(f"body too large: Content-Length {declared} > limit {cap} bytes")
+            chunks: list[bytes] = []
+            size = 0
+            # Read to the end even for 304 and errors: an unread response costs the
+            # keep-alive connection. aiter_bytes yields decompressed bytes, so the
+            # cap also stops gzip bombs.
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    raise BodyTooLarge(f"body too large: more than {cap} bytes")
+                chunks.append(chunk)
             if response.status_code == 304:
                 result.not_modified = True
                 return
             if response.status_code >= 400:
                 result.error = f"HTTP {response.status_code} {response.reason_phrase}".strip()
                 return
-            declared = response.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > cap:
-                raise BodyTooLarge(f"body too large: Content-Length {declared} > limit {cap} bytes")
-            chunks: list[bytes] = []
-            size = 0
-            # aiter_bytes yields decompressed bytes, so the cap also stops gzip bombs.
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > cap:
-                    raise BodyTooLarge(f"body too large: more than {cap} bytes")
-                chunks.append(chunk)
             result.body = b"".join(chunks)
-
-
-def http_date(moment: datetime) -> str:
-    return format_datetime(moment, usegmt=True)

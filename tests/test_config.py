@@ -46,7 +46,8 @@ def test_a_good_file_parses_with_durations() -> None:
         ),
         (
             ("- http://kremlin.ru/supplement/1", "- ftp://kremlin.ru/x"),
-            "sources.yaml:8: source 'kremlin-ru', field 'watch.0': 'ftp://kremlin.ru/x' is not an http",
+            "sources.yaml:8: source 'kremlin-ru', field 'watch.0': "
+            "'ftp://kremlin.ru/x' is not an http",
         ),
         (
             ("    name: Akorda\n", "    nme: Akorda\n"),
