@@ -54,8 +54,9 @@ def _page(i: int, edits: int, churn: int, paras: list[str]) -> str:
         words = body[len(body) // 2].split()
         words[len(words) // 2] = f"правка{edits}"
         body[len(body) // 2] = " ".join(words)
-    related = "".join(f"<li><a href='/n/{churn + k}'>Новость {churn + k}</a></li>"
-                      for k in range(5))
+    related = "".join(
+        f"<li><a href='/n/{churn + k}'>Новость {churn + k}</a></li>" for k in range(5)
+    )
     return (
         f"<!doctype html><html><head><title>Документ {i}</title></head><body>"
         f"<header><nav><a href='/'>Главная</a><a href='/docs'>Документы</a></nav></header>"
@@ -112,8 +113,14 @@ def bench(n: int, db: str | None, churn: bool) -> dict[str, Any]:
     base = queue.get(timeout=30)
     tmp = tempfile.mkdtemp(prefix="monitor-bench-")
     db_url = db or f"sqlite:///{tmp}/bench.db"
-    lines = ["fetch:", "  per_host_concurrency: 4",
-             "sources:", "  - id: bench", "    name: Bench", "    watch:"]
+    lines = [
+        "fetch:",
+        "  per_host_concurrency: 4",
+        "sources:",
+        "  - id: bench",
+        "    name: Bench",
+        "    watch:",
+    ]
     lines += [f"      - {base}/doc/{i}" for i in range(n)]
     config = parse_config("\n".join(lines) + "\n")
     store = Store(db_url)
@@ -128,10 +135,14 @@ def bench(n: int, db: str | None, churn: bool) -> dict[str, Any]:
             summary = asyncio.run(run_cycle(config, store))
             wall, cpu = time.perf_counter() - wall0, _cpu() - cpu0
             results["cycles"][name] = {
-                "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
-                "cpu_ms_per_page": round(cpu / n * 1000, 2), "peak_rss_mb": round(_peak_mb(), 1),
-                "new": summary.new, "changed": summary.changed,
-                "unchanged": summary.unchanged, "errors": summary.errors,
+                "wall_s": round(wall, 2),
+                "cpu_s": round(cpu, 2),
+                "cpu_ms_per_page": round(cpu / n * 1000, 2),
+                "peak_rss_mb": round(_peak_mb(), 1),
+                "new": summary.new,
+                "changed": summary.changed,
+                "unchanged": summary.unchanged,
+                "errors": summary.errors,
             }
             if name == "edited_1pct":
                 unchanged_cost = results["cycles"]["unchanged"]["cpu_s"] / n
@@ -147,8 +158,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", type=int, default=1000)
     parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
-    parser.add_argument("--churn", action="store_true",
-                        help="boilerplate changes on every fetch (no 304s)")
+    parser.add_argument(
+        "--churn", action="store_true", help="boilerplate changes on every fetch (no 304s)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     result = bench(args.n, args.db, args.churn)
@@ -158,11 +170,16 @@ def main() -> None:
     print(f"N={result['n']} db={result['db']} churn={result['churn']}")
     print(f"{'cycle':<14}{'wall s':>8}{'CPU s':>8}{'CPU ms/page':>13}{'peak MB':>9}  outcome")
     for name, c in result["cycles"].items():
-        extra = (f", {c['cpu_ms_per_edited_page']} ms CPU per edited page"
-                 if "cpu_ms_per_edited_page" in c else "")
-        print(f"{name:<14}{c['wall_s']:>8}{c['cpu_s']:>8}{c['cpu_ms_per_page']:>13}"
-              f"{c['peak_rss_mb']:>9}  new {c['new']} changed {c['changed']} "
-              f"unchanged {c['unchanged']} errors {c['errors']}{extra}")
+        extra = (
+            f", {c['cpu_ms_per_edited_page']} ms CPU per edited page"
+            if "cpu_ms_per_edited_page" in c
+            else ""
+        )
+        print(
+            f"{name:<14}{c['wall_s']:>8}{c['cpu_s']:>8}{c['cpu_ms_per_page']:>13}"
+            f"{c['peak_rss_mb']:>9}  new {c['new']} changed {c['changed']} "
+            f"unchanged {c['unchanged']} errors {c['errors']}{extra}"
+        )
 
 
 if __name__ == "__main__":

@@ -48,7 +48,11 @@ def test_check_history_and_diff(tmp_path: Path, web: SimServer, db_url: str) -> 
     config = write_config(tmp_path, web)
     first = json.loads(run("check", "--config", str(config), "--db", db_url, "--json").stdout)
     assert {k: first[k] for k in ("new", "changed", "unchanged", "errors")} == {
-        "new": 1, "changed": 0, "unchanged": 0, "errors": 1}
+        "new": 1,
+        "changed": 0,
+        "unchanged": 0,
+        "errors": 1,
+    }
     assert {d["event"] for d in first["documents"]} == {"new", "error"}
     assert all({"id", "url", "event"} <= set(d) for d in first["documents"])
 
@@ -63,8 +67,9 @@ def test_check_history_and_diff(tmp_path: Path, web: SimServer, db_url: str) -> 
 
     diff = json.loads(run("diff", str(history["id"]), "--db", db_url, "--json").stdout)
     assert [d for d in diff["diff"] if d[0] != 0] == [[-1, "обязуются"], [1, "стремятся"]]
-    explicit = json.loads(run("diff", doc_url, "--from", "1", "--to", "2", "--db", db_url,
-                              "--json").stdout)
+    explicit = json.loads(
+        run("diff", doc_url, "--from", "1", "--to", "2", "--db", db_url, "--json").stdout
+    )
     assert explicit["diff"] == diff["diff"]
 
     text = run("diff", doc_url, "--db", db_url).stdout
@@ -91,8 +96,12 @@ def test_run_checks_on_schedule_and_stops_on_sigterm(tmp_path: Path, web: SimSer
     web.route("/decl", Response.html("<html><body><main><p>Текст.</p></main></body></html>"))
     config = write_config(tmp_path, web)
     db = f"sqlite:///{tmp_path / 'run.db'}"
-    proc = subprocess.Popen([*MONITOR, "run", "--config", str(config), "--db", db],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*MONITOR, "run", "--config", str(config), "--db", db],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.time() + 20
         while time.time() < deadline and len(web.hits("/decl")) < 2:
