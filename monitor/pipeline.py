@@ -26,6 +26,7 @@ from monitor.store import (
     DocumentState,
     FetchRecord,
     NewVersion,
+    Outcome,
     Store,
     sha256,
     utcnow,
@@ -86,23 +87,49 @@ def _check_content_type(content_type: str | None) -> None:
         raise DecodeError(f"unsupported content type {media!r}")
 
 
+class OutcomeBatch:
+    """Version-less outcomes (304s, unchanged texts, errors) written in batches.
+
+    Why: a commit per quiet document would cost more CPU than fetching it. Only
+    fetch-log rows and validators can wait; versions are written at once.
+    """
+
+    def __init__(self, store: Store, size: int = 200) -> None:
+        self.store, self.size, self.pending = store, size, list[Outcome]()
+
+    def add(self, outcome: Outcome) -> None:
+        self.pending.append(outcome)
+        if len(self.pending) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        self.store.record_outcomes(pending)
+
+
 def process(
-    store: Store, source: Source, state: DocumentState, fetched: FetchResult, rec: FetchRecord
+    store: Store,
+    source: Source,
+    state: DocumentState,
+    fetched: FetchResult,
+    rec: FetchRecord,
+    batch: OutcomeBatch | None = None,
 ) -> DocumentOutcome:
-    """Decide what one fetch means and record it in a single transaction."""
+    """Decide what one fetch means and record it; a new version in one transaction."""
     outcome = DocumentOutcome(id=state.id, url=state.url, event="unchanged", source=source.id)
+    quiet = batch or OutcomeBatch(store, size=1)
     if fetched.error:
-        store.record_outcome(state, rec, "error")
+        quiet.add(Outcome(state, rec, "error"))
         outcome.event, outcome.error = "error", fetched.error
         return outcome
     if fetched.not_modified:
-        store.record_outcome(state, rec, "not_modified")
+        quiet.add(Outcome(state, rec, "not_modified"))
         return outcome
     body = fetched.body or b""
     rules = rules_fingerprint(source.select, source.remove)
     body_sha = sha256(body)
     if body_sha == state.last_body_sha256 and rules == state.last_rules:
-        store.record_outcome(state, rec, "unchanged", body_sha256=body_sha, rules=rules)
+        quiet.add(Outcome(state, rec, "unchanged", body_sha, rules))
         return outcome
     try:
         _check_content_type(fetched.content_type)
@@ -110,12 +137,12 @@ def process(
         extracted = extract(html, select=source.select, remove=source.remove)
     except (DecodeError, ExtractionError) as exc:
         failed = FetchRecord(**{**asdict(rec), "error": str(exc)})
-        store.record_outcome(state, failed, "error")
+        quiet.add(Outcome(state, failed, "error"))
         outcome.event, outcome.error = "error", str(exc)
         return outcome
     digest = text_hash(extracted.text)
     if digest == state.latest_text_hash:
-        store.record_outcome(state, rec, "unchanged", body_sha256=body_sha, rules=rules)
+        quiet.add(Outcome(state, rec, "unchanged", body_sha, rules))
         return outcome
     ops = None
     inserted = deleted = 0
@@ -169,6 +196,7 @@ async def run_cycle(
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher(config.fetch)
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-store")
+    batch = OutcomeBatch(store)
     try:
         jobs: list[tuple[Job, DocumentState]] = []
         for source in sources:
@@ -197,7 +225,7 @@ async def run_cycle(
             )
             try:
                 outcome = await loop.run_in_executor(
-                    writer, process, store, job.source, state, fetched, rec
+                    writer, process, store, job.source, state, fetched, rec, batch
                 )
             except ConcurrentUpdate as exc:
                 outcome = DocumentOutcome(state.id, state.url, "error", job.source.id, str(exc))
@@ -218,6 +246,8 @@ async def run_cycle(
 
         await asyncio.gather(*(one(job, state) for job, state in jobs))
     finally:
+        # Runs in the writer thread, after every queued process() call.
+        await loop.run_in_executor(writer, batch.flush)
         writer.shutdown(wait=True)
         if own_fetcher:
             await fetcher.aclose()

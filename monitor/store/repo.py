@@ -71,6 +71,17 @@ class FetchRecord:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """A fetch that produced no new version, waiting to be written."""
+
+    state: DocumentState
+    rec: FetchRecord
+    outcome: str  # error | not_modified | unchanged
+    body_sha256: str | None = None
+    rules: str | None = None
+
+
+@dataclass(frozen=True)
 class NewVersion:
     body: bytes
     content_type: str | None
@@ -198,16 +209,32 @@ class Store:
         rules: str | None = None,
     ) -> None:
         """A fetch that produced no new version: error, not modified or unchanged."""
+        self.record_outcomes([Outcome(state, rec, outcome, body_sha256, rules)])
+
+    def record_outcomes(self, outcomes: Sequence[Outcome]) -> None:
+        """Several version-less outcomes in one transaction.
+
+        Why: on a quiet cycle almost every document is a 304; a commit per
+        document would cost more CPU than the fetch itself.
+        """
+        if not outcomes:
+            return
         with self.session() as s, s.begin():
-            doc = s.get(Document, state.id)
-            assert doc is not None
-            self._log(s, state.source_id, state.id, rec, outcome)
-            if outcome != "error":
-                self._touch(doc, rec)
-                if body_sha256:
-                    doc.last_body_sha256, doc.last_rules = body_sha256, rules
-            else:
-                doc.last_checked_at = rec.started_at
+            docs = {
+                d.id: d
+                for d in s.scalars(
+                    select(Document).where(Document.id.in_({o.state.id for o in outcomes}))
+                )
+            }
+            for o in outcomes:
+                doc = docs[o.state.id]
+                self._log(s, o.state.source_id, o.state.id, o.rec, o.outcome)
+                if o.outcome != "error":
+                    self._touch(doc, o.rec)
+                    if o.body_sha256:
+                        doc.last_body_sha256, doc.last_rules = o.body_sha256, o.rules
+                else:
+                    doc.last_checked_at = o.rec.started_at
 
     def latest_text(self, document_id: int, seq: int) -> str | None:
         with self.session() as s:
