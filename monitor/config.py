@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -85,6 +85,109 @@ class FetchSettings(BaseModel):
     # Some servers answer 304 (or repeat an ETag) although the page changed, so a
     # conditional request is replaced by a full one when the last full fetch is older.
     full_fetch_after: Duration = 24 * 3600.0
+    # Politeness: at most one request per host every `per_host_delay`; robots.txt;
+    # 429/503 answers are retried after Retry-After (capped) or an exponential backoff.
+    per_host_delay: Duration = 1.0
+    respect_robots: bool = True
+    max_retries: int = Field(default=3, ge=0, le=10)
+    backoff_base: Duration = 2.0
+    max_retry_after: Duration = 600.0
+
+
+def _check_regex(pattern: str | None) -> str | None:
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+    return pattern
+
+
+class Discover(BaseModel):
+    """One way of finding a source's new documents, registered by `type`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["feed", "listing", "sitemap"]
+    url: HttpUrl
+    # listing: CSS selector of the links to documents, and of the next-page link
+    links: str | None = None
+    next: str | None = None
+    # listing: pages followed; sitemap: nested sitemap-index levels followed
+    depth: int = Field(default=1, ge=1, le=20)
+    # discovered URLs must match `include` and must not match `exclude` (regexes)
+    include: str | None = None
+    exclude: str | None = None
+
+    @field_validator("links", "next")
+    @classmethod
+    def _css(cls, value: str | None) -> str | None:
+        return None if value is None else _check_css(value)
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        return _check_regex(value)
+
+    @model_validator(mode="after")
+    def _listing_needs_links(self) -> Discover:
+        if self.type == "listing" and not self.links:
+            raise ValueError("a listing needs `links`: the CSS selector of document links")
+        return self
+
+
+class RelevanceRules(BaseModel):
+    """When a document from a broad source concerns Russia–Kazakhstan relations.
+
+    Relevant if one `any` term matches, or every group of `require_all` matches
+    at least one term; never if an `exclude` term matches. Terms are matched
+    with morphology (monitor/relevance.py), in Russian, Kazakh and English.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    require_all: dict[str, list[str]] = Field(default_factory=dict)
+    any: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+
+
+class RecheckTier(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # a document last changed (or first seen) less than `within` ago ...
+    within: Duration | None = None  # None: any age
+    # ... is rechecked this often
+    every: Duration
+
+
+def _default_tiers() -> list[RecheckTier]:
+    hour, day = 3600.0, 86400.0
+    return [
+        RecheckTier(within=3 * hour, every=900.0),
+        RecheckTier(within=day, every=hour),
+        RecheckTier(within=7 * day, every=4 * hour),
+        RecheckTier(within=30 * day, every=day),
+        RecheckTier(within=None, every=7 * day),
+    ]
+
+
+class RecheckPolicy(BaseModel):
+    """How often discovered documents and feeds are polled."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tiers: list[RecheckTier] = Field(default_factory=_default_tiers, min_length=1)
+    # feed/listing/sitemap polling adapts between these bounds to how often it yields news
+    discover_min: Duration = 300.0
+    discover_max: Duration = 6 * 3600.0
+    # a document answering 404/410 this many times in a row is marked removed
+    removed_after: int = Field(default=2, ge=1)
+
+    @model_validator(mode="after")
+    def _last_tier_open(self) -> RecheckPolicy:
+        if self.tiers[-1].within is not None:
+            raise ValueError("the last recheck tier must have no `within` (it covers any age)")
+        return self
 
 
 class Source(BaseModel):
@@ -96,6 +199,15 @@ class Source(BaseModel):
     select: str | None = None
     remove: list[str] = Field(default_factory=list)
     interval: Duration = 3600.0
+    kind: Literal["official", "media"] = "media"
+    country: Literal["RU", "KZ", "other"] = "other"
+    languages: list[Literal["ru", "kk", "en"]] = Field(default_factory=lambda: ["ru"])
+    discover: list[Discover] = Field(default_factory=list)
+    # "terms": discovered documents are kept only if relevant; "all": keep everything
+    relevance: Literal["terms", "all"] = "terms"
+    max_new_per_cycle: int = Field(default=20, ge=1)
+    # linked PDF and DOCX files of a relevant document are tracked as documents too
+    follow_attachments: bool = True
 
     @field_validator("select")
     @classmethod
@@ -120,6 +232,8 @@ class Config(BaseModel):
 
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     database_url: str | None = None
+    relevance: RelevanceRules = Field(default_factory=RelevanceRules)
+    recheck: RecheckPolicy = Field(default_factory=RecheckPolicy)
     sources: list[Source] = Field(default_factory=list)
 
     @model_validator(mode="after")
