@@ -85,7 +85,7 @@ def _raw_diff(a: str, b: str, backend: str) -> list[tuple[int, str]]:
         return [
             (_OPS[op], text)
             for op, text in fast_diff_match_patch.diff(
-                a, b, timelimit=0, cleanup="Semantic", counts_only=False
+                a, b, timelimit=0, checklines=False, cleanup="Semantic", counts_only=False
             )
         ]
     if backend == "python":  # kept for the equivalence test and the benchmark
