@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -75,6 +76,39 @@ class Document(Base):
     last_body_sha256: Mapped[str | None] = mapped_column(String(64))
     last_rules: Mapped[str | None] = mapped_column(String(32))
     title: Mapped[str | None] = mapped_column(Text)
+    # How the document came to be tracked: watch (fixed URL), discovered, attachment.
+    origin: Mapped[str] = mapped_column(String(16), default="watch")
+    discovered_via: Mapped[str | None] = mapped_column(String(2048))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    # The relevance decision (None: not judged, e.g. a watched URL) and the matched terms
+    # as JSON {group: [terms]}, kept so a user can see why a document is tracked.
+    relevant: Mapped[bool | None] = mapped_column(Boolean)
+    relevance: Mapped[str | None] = mapped_column(Text)
+    # When the recheck policy wants it fetched again (None: at its source's next cycle).
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # 404/410 answers in a row; `status` becomes "removed" at the configured count.
+    missing_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Reached under another URL whose page names this one as <link rel="canonical">.
+    alias_of_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+
+
+class Endpoint(Base):
+    """A feed, listing or sitemap polled for new documents, with its adaptive schedule."""
+
+    __tablename__ = "endpoints"
+    __table_args__ = (UniqueConstraint("source_id", "url", name="uq_endpoints_source_url"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"))
+    type: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(String(2048))
+    interval_s: Mapped[float] = mapped_column(Float)
+    next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_new_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    polls: Mapped[int] = mapped_column(Integer, default=0)
+    items_new: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Snapshot(Base):
