@@ -122,6 +122,7 @@ def bench(n: int, db: str | None, churn: bool) -> dict[str, Any]:
     lines = [
         "fetch:",
         "  per_host_concurrency: 4",
+        "  per_host_delay: 0",
         "sources:",
         "  - id: bench",
         "    name: Bench",

@@ -15,6 +15,10 @@ from urllib.parse import urlsplit
 import httpx
 
 from monitor.config import FetchSettings
+from monitor.politeness import HostPacer, RobotsCache, backoff, retry_after_seconds
+
+RETRY_STATUSES = (429, 503)
+ROBOTS_MAX_BYTES = 512_000
 
 
 @dataclass
@@ -39,6 +43,8 @@ class FetchResult:
     error: str | None = None
     duration_ms: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    attempts: int = 1
+    blocked_by_robots: bool = False
 
     @property
     def ok(self) -> bool:
@@ -79,6 +85,8 @@ class Fetcher:
             lambda: asyncio.Semaphore(settings.per_host_concurrency)
         )
         self._total = asyncio.Semaphore(settings.total_concurrency)
+        self._pacer = HostPacer()
+        self._robots = RobotsCache(self._fetch_robots)
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -90,17 +98,54 @@ class Fetcher:
         await self._client.aclose()
 
     async def fetch(self, url: str, validators: Validators | None = None) -> FetchResult:
+        """GET politely: robots.txt, per-host pacing, 429/503 waited out and retried."""
         headers = {}
         if validators and validators.etag:
             headers["If-None-Match"] = validators.etag
         if validators and validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
-        result = FetchResult(url=url, conditional=bool(headers))
-        host = urlsplit(url).hostname or ""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
         started = time.perf_counter()
+        delay = self.settings.per_host_delay
+        if self.settings.respect_robots:
+            rules = await self._robots.rules(f"{parts.scheme}://{parts.netloc}")
+            if not rules.allows(url, self.settings.user_agent):
+                return FetchResult(
+                    url=url,
+                    error=rules.error or "disallowed by robots.txt",
+                    blocked_by_robots=True,
+                )
+            delay = max(delay, rules.crawl_delay(self.settings.user_agent))
+        attempt = 0
+        while True:
+            result = FetchResult(url=url, conditional=bool(headers), attempts=attempt + 1)
+            await self._pacer.wait(host, delay)
+            await self._attempt(url, headers, result)
+            if result.status not in RETRY_STATUSES or attempt >= self.settings.max_retries:
+                break
+            wait = retry_after_seconds(result.headers.get("retry-after"))
+            if wait is None:
+                wait = backoff(attempt, self.settings.backoff_base, self.settings.max_retry_after)
+            if wait > self.settings.max_retry_after:
+                result.error = (
+                    f"{result.error}; Retry-After {wait:g}s is over max_retry_after "
+                    f"({self.settings.max_retry_after:g}s), not retried"
+                )
+                self._pacer.hold(host, self.settings.max_retry_after)
+                break
+            self._pacer.hold(host, wait)
+            attempt += 1
+        result.duration_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    async def _attempt(
+        self, url: str, headers: dict[str, str], result: FetchResult, cap: int | None = None
+    ) -> None:
+        host = urlsplit(url).hostname or ""
         async with self._total, self._hosts[host]:
             try:
-                await self._get(url, headers, result)
+                await self._get(url, headers, result, cap)
             except BodyTooLarge as exc:
                 result.error = str(exc)
             except httpx.TooManyRedirects:
@@ -117,11 +162,19 @@ class Fetcher:
                 result.error = f"cannot decompress the body: {exc}"
             except httpx.HTTPError as exc:
                 result.error = f"{type(exc).__name__}: {exc}"
-        result.duration_ms = (time.perf_counter() - started) * 1000
-        return result
 
-    async def _get(self, url: str, headers: dict[str, str], result: FetchResult) -> None:
-        cap = self.settings.max_body_bytes
+    async def _fetch_robots(self, url: str) -> tuple[int | None, str | None, str | None]:
+        result = FetchResult(url=url)
+        await self._attempt(url, {}, result, ROBOTS_MAX_BYTES)
+        if result.status is None:
+            return None, None, result.error
+        text = (result.body or b"").decode("utf-8", errors="replace")
+        return result.status, text, result.error
+
+    async def _get(
+        self, url: str, headers: dict[str, str], result: FetchResult, cap: int | None
+    ) -> None:
+        cap = cap or self.settings.max_body_bytes
         async with self._client.stream("GET", url, headers=headers) as response:
             result.status = response.status_code
             result.final_url = str(response.url)

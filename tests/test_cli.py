@@ -28,6 +28,7 @@ def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
 def write_config(tmp_path: Path, web: SimServer) -> Path:
     path = tmp_path / "sources.yaml"
     path.write_text(
+        "fetch:\n  per_host_delay: 0\n"
         "sources:\n  - id: decl\n    name: Декларация\n    interval: 2s\n    watch:\n"
         f"      - {web.url('/decl')}\n      - {web.url('/gone')}\n",
         encoding="utf-8",
