@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, Tag
@@ -29,6 +29,10 @@ class Extracted:
     text: str
     title: str | None
     published_at: datetime | None
+    # <link rel="canonical"> and linked PDF/DOCX files, as written in the page
+    # (relative URLs are resolved by the caller, who knows the final URL).
+    canonical: str | None = None
+    attachments: list[str] = field(default_factory=list)
 
 
 # --- normalization -----------------------------------------------------------
@@ -173,16 +177,34 @@ _BOILERPLATE_TAGS = [
     "dialog",
 ]
 _BOILERPLATE_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "menu"}
-_BOILERPLATE_NAME = re.compile(
-    r"(^|[-_\s])(nav|navbar|menu|breadcrumbs?|sidebar|side-bar|footer|header|masthead|related|"
+_BOILERPLATE_WORDS = (
+    r"nav|navbar|menu|breadcrumbs?|sidebar|side-bar|footer|header|masthead|related|"
     r"recommend\w*|popular|most-read|trending|share|sharing|social|subscribe|newsletter|comments?|"
     r"counter|views?|banner|advert\w*|ads?|promo|cookie\w*|widget|tags|rubrics?|"
-    r"read-also|see-also|more-news|news-feed|lenta|teaser)([-_\s]|$)",
+    r"read-also|see-also|more-news|news-feed|lenta|teaser"
+)
+_BOILERPLATE_NAME = re.compile(rf"(^|[-_\s])({_BOILERPLATE_WORDS})([-_\s]|$)", re.IGNORECASE)
+# The last word of a compound class names the thing ("article__views", "post-share",
+# "content_main_meta_views"): such a class is boilerplate even with a main-text hint in it.
+_BOILERPLATE_TAIL = re.compile(
+    rf"(?<!with)(?<!has)[-_]({_BOILERPLATE_WORDS.replace('header|masthead|', '')})$",
     re.IGNORECASE,
 )
 _MAIN_HINT = re.compile(
     r"(article|content|text|body|entry|post|story|material|news-text)", re.IGNORECASE
 )
+
+
+def _is_boilerplate_name(attrs: dict[str, object]) -> bool:
+    tokens = [str(c) for c in attrs.get("class") or ()]  # type: ignore[attr-defined]
+    if attrs.get("id"):
+        tokens.append(str(attrs["id"]))
+    names = " ".join(tokens)
+    if not names.strip():
+        return False
+    if any(_BOILERPLATE_TAIL.search(token) for token in tokens):
+        return True
+    return bool(_BOILERPLATE_NAME.search(names)) and not _MAIN_HINT.search(names)
 
 
 def _strip_boilerplate(root: Tag) -> None:
@@ -200,8 +222,7 @@ def _strip_boilerplate(root: Tag) -> None:
         if attrs.get("aria-hidden") == "true":
             doomed.append(tag)
             continue
-        names = " ".join(attrs.get("class") or ()) + " " + str(attrs.get("id") or "")
-        if names.strip() and _BOILERPLATE_NAME.search(names) and not _MAIN_HINT.search(names):
+        if _is_boilerplate_name(attrs):
             doomed.append(tag)
     for tag in doomed:
         if not tag.decomposed:
@@ -220,23 +241,82 @@ def _link_density(tag: Tag) -> float:
     return linked / total
 
 
+def _prune_link_blocks(main: Tag) -> None:
+    """Drop link lists inside the main block: "read also" inserts, tag clouds, share bars."""
+    for tag in main.find_all(["div", "section", "ul", "ol", "dl"]):
+        if not tag.decomposed and tag.find("a") is not None and _link_density(tag) > 0.5:
+            tag.decompose()
+
+
+# Elements whose text is one paragraph even when it has <br>s in it.
+_PARAGRAPH_TAGS = frozenset(["p", "pre", "li", "dt", "dd", "th", "h1", "h2", "h3", "h4"])
+
+
+def _runs(tag: Tag) -> tuple[bool, list[str]]:
+    """Whether `tag` has block children, and its own text split at block children and <br>s."""
+    runs: list[str] = []
+    current: list[str] = []
+    has_block = False
+    for child in tag.children:
+        if isinstance(child, NavigableString):
+            if not isinstance(child, _SKIP_STRINGS):
+                current.append(str(child))
+            continue
+        if not isinstance(child, Tag) or child.name in _NEVER_TEXT:
+            continue
+        if child.name in BLOCK_TAGS or child.name == "br":
+            has_block = has_block or child.name != "br"
+            runs.append(" ".join("".join(current).split()))
+            current = []
+        else:
+            current.append(child.get_text(" "))
+    runs.append(" ".join("".join(current).split()))
+    return has_block, [r for r in runs if r]
+
+
+def _units(root: Tag) -> list[tuple[str, Tag]]:
+    """Paragraph-like text units, each with the element that holds it as a paragraph.
+
+    A <p> (or a div with nothing but inline content) is a unit held by its parent;
+    text written straight into a container between <br>s gives one unit per run,
+    held by the container itself (old sites without <p>).
+    """
+    units: list[tuple[str, Tag]] = []
+    for tag in root.find_all(True):
+        if tag.name not in BLOCK_TAGS and tag.name != "p":
+            continue
+        has_block, runs = _runs(tag)
+        if not runs:
+            continue
+        if not has_block and (len(runs) == 1 or tag.name in _PARAGRAPH_TAGS):
+            if isinstance(tag.parent, Tag):
+                units.append((tag.get_text(" ", strip=True), tag.parent))
+        else:
+            units.extend((run, tag) for run in runs)
+    return units
+
+
 def _main_block(root: Tag) -> Tag:
-    """Pick the element that holds the article: explicit markup first, then paragraph scoring."""
-    for css in ('[itemprop="articleBody"]', "article", "main", '[role="main"]'):
+    """Pick the element that holds the article: explicit markup first, then paragraph scoring.
+
+    <main> only narrows the search: it often holds sidebars and teasers too.
+    """
+    for css in ('[itemprop="articleBody"]', "article"):
         found = [t for t in root.select(css) if _text_len(t) > 0]
         if found:
             return max(found, key=_text_len)
+    for css in ("main", '[role="main"]'):
+        found = [t for t in root.select(css) if _text_len(t) > 0]
+        if found:
+            root = max(found, key=_text_len)
+            break
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
-    for para in root.find_all(["p", "pre", "blockquote", "li", "td", "h2", "h3"]):
-        length = _text_len(para)
-        if length < 20:
+    for text, holder in _units(root):
+        if len(text) < 20:
             continue
-        parent = para.parent
-        if parent is None:
-            continue
-        score = 1 + min(length / 100, 3) + para.get_text().count(",") * 0.1
-        for depth, ancestor in enumerate((parent, parent.parent)):
+        score = 1 + min(len(text) / 100, 3) + text.count(",") * 0.1
+        for depth, ancestor in enumerate((holder, holder.parent)):
             if isinstance(ancestor, Tag):
                 scores[id(ancestor)] = scores.get(id(ancestor), 0) + score / (1 + depth)
                 nodes[id(ancestor)] = ancestor
@@ -296,6 +376,27 @@ def _published(soup: BeautifulSoup) -> datetime | None:
     return parse_datetime(value)
 
 
+def _canonical(soup: BeautifulSoup) -> str | None:
+    for link in soup.find_all("link", href=True):
+        rel = link.get("rel") or []
+        if "canonical" in [r.lower() for r in (rel if isinstance(rel, list) else [rel])]:
+            href = str(link["href"]).strip()
+            return href or None
+    return None
+
+
+_ATTACHMENT = re.compile(r"\.(pdf|docx)(?:$|[?#])", re.IGNORECASE)
+
+
+def _attachments(soup: BeautifulSoup) -> list[str]:
+    found: list[str] = []
+    for a in soup.find_all("a", href=True):
+        href = str(a["href"]).strip()
+        if _ATTACHMENT.search(href) and href not in found:
+            found.append(href)
+    return found
+
+
 # --- public entry point ------------------------------------------------------------
 
 
@@ -309,6 +410,8 @@ def extract(html: str, *, select: str | None = None, remove: Sequence[str] = ())
         raise ExtractionError("the page has no HTML elements")
     title_soup_title = soup.title.get_text(" ", strip=True) if soup.title else None
     published = _published(soup)
+    canonical = _canonical(soup)
+    attachments = _attachments(soup)
     for css in remove:
         for tag in soup.select(css):
             tag.decompose()
@@ -322,8 +425,15 @@ def extract(html: str, *, select: str | None = None, remove: Sequence[str] = ())
         root = soup.body or soup
         _strip_boilerplate(root)
         main = _main_block(root)
+        _prune_link_blocks(main)
         text = block_text(main)
     if not text:
         raise ExtractionError("no text found in the main block")
     title = _title(soup, main) or title_soup_title
-    return Extracted(text=text, title=title, published_at=published)
+    return Extracted(
+        text=text,
+        title=title,
+        published_at=published,
+        canonical=canonical,
+        attachments=attachments,
+    )
