@@ -206,6 +206,8 @@ class Source(BaseModel):
     # "terms": discovered documents are kept only if relevant; "all": keep everything
     relevance: Literal["terms", "all"] = "terms"
     max_new_per_cycle: int = Field(default=20, ge=1)
+    # unknown discovered URLs fetched per cycle to judge their relevance
+    max_examine_per_cycle: int = Field(default=100, ge=1)
     # linked PDF and DOCX files of a relevant document are tracked as documents too
     follow_attachments: bool = True
 
@@ -232,7 +234,8 @@ class Config(BaseModel):
 
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     database_url: str | None = None
-    relevance: RelevanceRules = Field(default_factory=RelevanceRules)
+    # None: the rules shipped in monitor/data/relevance.yaml
+    relevance: RelevanceRules | None = None
     recheck: RecheckPolicy = Field(default_factory=RecheckPolicy)
     sources: list[Source] = Field(default_factory=list)
 

@@ -9,21 +9,28 @@ from monitor.store.repo import (
     Outcome,
     Store,
     StoredVersion,
+    Tracking,
     sha256,
+    state_of,
     utcnow,
 )
+from monitor.store.tracking import EndpointState, NewDocument
 
 __all__ = [
     "ConcurrentUpdate",
     "DatabaseError",
     "DocumentState",
+    "EndpointState",
     "FetchRecord",
+    "NewDocument",
     "NewVersion",
     "Outcome",
     "Store",
     "StoredVersion",
+    "Tracking",
     "create_db_engine",
     "migrate",
     "sha256",
+    "state_of",
     "utcnow",
 ]

@@ -28,6 +28,7 @@ from monitor.store.models import (
     SourceRow,
     Version,
 )
+from monitor.store.tracking import TrackingMixin
 
 
 def utcnow() -> datetime:
@@ -52,6 +53,20 @@ class DocumentState:
     latest_text_hash: str | None
     last_body_sha256: str | None
     last_rules: str | None
+    status: str = "active"  # active | removed | ignored | alias
+    origin: str = "watch"  # watch | discovered | attachment
+    first_seen_at: datetime | None = None
+    last_changed_at: datetime | None = None
+    missing_count: int = 0
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """Schedule and presence decided by the pipeline for one checked document."""
+
+    next_check_at: datetime | None = None
+    missing_count: int = 0
+    presence: str | None = None  # "removed" or "restored": an event to emit
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,7 @@ class Outcome:
     outcome: str  # error | not_modified | unchanged
     body_sha256: str | None = None
     rules: str | None = None
+    tracking: Tracking | None = None
 
 
 @dataclass(frozen=True)
@@ -105,7 +121,7 @@ class StoredVersion:
     change_id: int | None
 
 
-def _state(doc: Document) -> DocumentState:
+def state_of(doc: Document) -> DocumentState:
     return DocumentState(
         id=doc.id,
         source_id=doc.source_id,
@@ -117,10 +133,17 @@ def _state(doc: Document) -> DocumentState:
         latest_text_hash=doc.latest_text_hash,
         last_body_sha256=doc.last_body_sha256,
         last_rules=doc.last_rules,
+        status=doc.status,
+        origin=doc.origin,
+        first_seen_at=doc.first_seen_at,
+        last_changed_at=doc.last_changed_at,
+        missing_count=doc.missing_count,
     )
 
 
-class Store:
+class Store(TrackingMixin):
+    """The one gateway to the database; every method is one short transaction."""
+
     def __init__(self, url: str, *, auto_migrate: bool = True) -> None:
         self.url = url
         self.engine: Engine = create_db_engine(url)
@@ -163,7 +186,7 @@ class Store:
                     s.add(doc)
                     existing[url] = doc
             s.flush()
-            return [_state(existing[url]) for url in urls]
+            return [state_of(existing[url]) for url in urls]
 
     def find_document(self, url_or_id: str) -> Document | None:
         with self.session() as s:
@@ -235,6 +258,7 @@ class Store:
                         doc.last_body_sha256, doc.last_rules = o.body_sha256, o.rules
                 else:
                     doc.last_checked_at = o.rec.started_at
+                self._track(s, doc, o.rec, o.tracking)
 
     def latest_text(self, document_id: int, seq: int) -> str | None:
         with self.session() as s:
@@ -267,8 +291,23 @@ class Store:
             assert found is not None
             return found
 
+    def _track(self, s: Session, doc: Document, rec: FetchRecord, t: Tracking | None) -> None:
+        if t is None:
+            return
+        doc.next_check_at, doc.missing_count = t.next_check_at, t.missing_count
+        if t.presence == "removed":
+            doc.status = "removed"
+        elif t.presence == "restored":
+            doc.status = "active"
+        if t.presence:
+            s.add(Event(document_id=doc.id, kind=t.presence, created_at=rec.started_at))
+
     def record_version(
-        self, state: DocumentState, rec: FetchRecord, version: NewVersion
+        self,
+        state: DocumentState,
+        rec: FetchRecord,
+        version: NewVersion,
+        tracking: Tracking | None = None,
     ) -> StoredVersion:
         body_sha = sha256(version.body)
         with self.session() as s, s.begin():
@@ -277,6 +316,7 @@ class Store:
             if doc.latest_seq != state.latest_seq:
                 raise ConcurrentUpdate(f"document {doc.id} was updated by another process")
             snapshot_id = self._snapshot(s, version, body_sha, rec.started_at)
+            self._track(s, doc, rec, tracking)
             seq = doc.latest_seq + 1
             row = Version(
                 document_id=doc.id,

@@ -1,0 +1,88 @@
+"""Discovery stage: find a source's new documents in feeds, listings and sitemaps.
+
+Each mechanism is a small class registered by its `type` name in `sources.yaml`
+(the way urlwatch registers jobs and filters), so adding one is adding a module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import ClassVar
+
+from monitor.config import Discover
+from monitor.fetch import Fetcher
+from monitor.sources import canonical_url
+
+
+@dataclass
+class Candidate:
+    """A document URL found by discovery, with what the endpoint said about it."""
+
+    url: str
+    title: str | None = None
+    published_at: datetime | None = None
+    summary: str | None = None
+
+
+@dataclass
+class PollResult:
+    candidates: list[Candidate] = field(default_factory=list)
+    pages: int = 0
+    error: str | None = None
+
+
+class Discoverer:
+    """Base class: fetch the endpoint (and its follow-up pages), yield candidates."""
+
+    type: ClassVar[str]
+
+    def __init__(self, spec: Discover, fetcher: Fetcher) -> None:
+        self.spec, self.fetcher = spec, fetcher
+
+    async def poll(self) -> PollResult:
+        raise NotImplementedError
+
+
+DISCOVERERS: dict[str, type[Discoverer]] = {}
+
+
+def register(cls: type[Discoverer]) -> type[Discoverer]:
+    DISCOVERERS[cls.type] = cls
+    return cls
+
+
+def _filter(spec: Discover) -> Callable[[str], bool]:
+    include = re.compile(spec.include) if spec.include else None
+    exclude = re.compile(spec.exclude) if spec.exclude else None
+
+    def keep(url: str) -> bool:
+        if not url.startswith(("http://", "https://")):
+            return False
+        if include and not include.search(url):
+            return False
+        return not (exclude and exclude.search(url))
+
+    return keep
+
+
+async def poll(spec: Discover, fetcher: Fetcher) -> PollResult:
+    """Run one endpoint; candidates come back canonical, filtered and de-duplicated."""
+    from monitor.discover import feed, listing, sitemap  # noqa: F401  (registration)
+
+    result = await DISCOVERERS[spec.type](spec, fetcher).poll()
+    keep = _filter(spec)
+    seen: set[str] = set()
+    unique: list[Candidate] = []
+    for candidate in result.candidates:
+        try:
+            candidate.url = canonical_url(candidate.url)
+        except ValueError:
+            continue
+        if candidate.url not in seen and keep(candidate.url):
+            seen.add(candidate.url)
+            unique.append(candidate)
+    result.candidates = unique
+    return result
