@@ -13,14 +13,17 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from monitor.config import Config, Source
+from monitor.attachments import extract_docx, extract_pdf, is_attachment
+from monitor.config import Config, RecheckPolicy, Source
 from monitor.decode import DecodeError, decode_body
 from monitor.diff import diff_words, stats
-from monitor.extract import ExtractionError, extract, rules_fingerprint, text_hash
+from monitor.extract import Extracted, ExtractionError, extract, rules_fingerprint, text_hash
 from monitor.fetch import Fetcher, FetchResult, Validators
-from monitor.sources import Job, jobs_for
+from monitor.schedule import tracking_for
+from monitor.sources import jobs_for
 from monitor.store import (
     ConcurrentUpdate,
     DocumentState,
@@ -28,6 +31,7 @@ from monitor.store import (
     NewVersion,
     Outcome,
     Store,
+    Tracking,
     sha256,
     utcnow,
 )
@@ -51,7 +55,9 @@ class CycleSummary:
     changed: int = 0
     unchanged: int = 0
     errors: int = 0
+    ignored: int = 0  # discovered documents judged not relevant
     documents: list[DocumentOutcome] = field(default_factory=list)
+    discovery_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def add(self, outcome: DocumentOutcome) -> None:
@@ -71,6 +77,8 @@ class CycleSummary:
             "changed": self.changed,
             "unchanged": self.unchanged,
             "errors": self.errors,
+            "ignored": self.ignored,
+            "discovery_errors": self.discovery_errors,
             "seconds": round(self.seconds, 3),
             "documents": [
                 {k: v for k, v in asdict(d).items() if v is not None} for d in self.documents
@@ -107,6 +115,20 @@ class OutcomeBatch:
         self.store.record_outcomes(pending)
 
 
+def extract_body(
+    body: bytes, content_type: str | None, url: str, source: Source
+) -> tuple[Extracted, str | None]:
+    """Bytes to main text, by kind: PDF and DOCX files, or an HTML page."""
+    kind = is_attachment(content_type, url)
+    if kind == "pdf":
+        return extract_pdf(body), None
+    if kind == "docx":
+        return extract_docx(body), None
+    _check_content_type(content_type)
+    html, encoding = decode_body(body, content_type)
+    return extract(html, select=source.select, remove=source.remove), encoding
+
+
 def process(
     store: Store,
     source: Source,
@@ -114,41 +136,46 @@ def process(
     fetched: FetchResult,
     rec: FetchRecord,
     batch: OutcomeBatch | None = None,
+    policy: RecheckPolicy | None = None,
+    extracted: tuple[Extracted, str | None] | None = None,
 ) -> DocumentOutcome:
     """Decide what one fetch means and record it; a new version in one transaction."""
     outcome = DocumentOutcome(id=state.id, url=state.url, event="unchanged", source=source.id)
     quiet = batch or OutcomeBatch(store, size=1)
+    policy = policy or RecheckPolicy()
+
+    def track(changed: bool) -> Tracking:
+        return tracking_for(state, fetched, policy, rec.started_at, changed)
+
     if fetched.error:
-        quiet.add(Outcome(state, rec, "error"))
+        quiet.add(Outcome(state, rec, "error", tracking=track(False)))
         outcome.event, outcome.error = "error", fetched.error
         return outcome
     if fetched.not_modified:
-        quiet.add(Outcome(state, rec, "not_modified"))
+        quiet.add(Outcome(state, rec, "not_modified", tracking=track(False)))
         return outcome
     body = fetched.body or b""
     rules = rules_fingerprint(source.select, source.remove)
     body_sha = sha256(body)
     if body_sha == state.last_body_sha256 and rules == state.last_rules:
-        quiet.add(Outcome(state, rec, "unchanged", body_sha, rules))
+        quiet.add(Outcome(state, rec, "unchanged", body_sha, rules, track(False)))
         return outcome
     try:
-        _check_content_type(fetched.content_type)
-        html, encoding = decode_body(body, fetched.content_type)
-        extracted = extract(html, select=source.select, remove=source.remove)
+        page, encoding = extracted or extract_body(body, fetched.content_type, state.url, source)
     except (DecodeError, ExtractionError) as exc:
         failed = FetchRecord(**{**asdict(rec), "error": str(exc)})
-        quiet.add(Outcome(state, failed, "error"))
+        quiet.add(Outcome(state, failed, "error", tracking=track(False)))
         outcome.event, outcome.error = "error", str(exc)
         return outcome
-    digest = text_hash(extracted.text)
+    digest = text_hash(page.text)
     if digest == state.latest_text_hash:
-        quiet.add(Outcome(state, rec, "unchanged", body_sha, rules))
+        quiet.add(Outcome(state, rec, "unchanged", body_sha, rules, track(False)))
         return outcome
     ops = None
     inserted = deleted = 0
     if state.latest_seq:
         previous = store.latest_text(state.id, state.latest_seq) or ""
-        ops = diff_words(previous, extracted.text)
+        ops = diff_words(previous, page.text)
         counted = stats(ops)
         inserted, deleted = counted.inserted_chars, counted.deleted_chars
     stored = store.record_version(
@@ -158,15 +185,16 @@ def process(
             body=body,
             content_type=fetched.content_type,
             encoding=encoding,
-            text=extracted.text,
+            text=page.text,
             text_hash=digest,
-            title=extracted.title,
-            published_at=extracted.published_at,
+            title=page.title,
+            published_at=page.published_at,
             rules=rules,
             diff=ops,
             inserted_chars=inserted,
             deleted_chars=deleted,
         ),
+        track(True),
     )
     outcome.event, outcome.seq = stored.event, stored.seq
     return outcome
@@ -179,6 +207,124 @@ def _wants_full_fetch(state: DocumentState, config: Config) -> bool:
     return age >= timedelta(seconds=config.fetch.full_fetch_after)
 
 
+def fetch_record(url: str, started_at: datetime, fetched: FetchResult) -> FetchRecord:
+    return FetchRecord(
+        url=url,
+        started_at=started_at,
+        duration_ms=fetched.duration_ms,
+        status_code=fetched.status,
+        final_url=fetched.final_url,
+        error=fetched.error,
+        bytes=len(fetched.body) if fetched.body is not None else None,
+        etag=fetched.etag,
+        last_modified=fetched.last_modified,
+        full_fetch=not fetched.conditional and fetched.ok,
+    )
+
+
+T = TypeVar("T")
+
+
+class Cycle:
+    """What one check cycle shares: fetcher, the single writer thread, the summary.
+
+    Downloads run concurrently on the event loop; everything that parses or
+    writes runs in the writer thread, so the database sees one writer.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        fetcher: Fetcher,
+        on_document: Callable[[DocumentOutcome], None] | None,
+    ) -> None:
+        self.config, self.store, self.fetcher = config, store, fetcher
+        self.on_document = on_document
+        self.summary = CycleSummary()
+        self.loop = asyncio.get_running_loop()
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-store")
+        self.batch = OutcomeBatch(store)
+
+    async def in_writer(self, fn: Callable[..., T], *args: Any) -> T:
+        return await self.loop.run_in_executor(self.writer, fn, *args)
+
+    def report(self, outcome: DocumentOutcome) -> None:
+        if outcome.event == "error":
+            log.warning("%s %s: %s", outcome.source, outcome.url, outcome.error)
+        self.summary.add(outcome)
+        if self.on_document:
+            self.on_document(outcome)
+
+    async def settle(
+        self,
+        source: Source,
+        state: DocumentState,
+        fetched: FetchResult,
+        rec: FetchRecord,
+        extracted: tuple[Extracted, str | None] | None = None,
+    ) -> DocumentOutcome:
+        """Process one fetch in the writer thread; a failure stays with its document."""
+        try:
+            outcome = await self.in_writer(
+                process,
+                self.store,
+                source,
+                state,
+                fetched,
+                rec,
+                self.batch,
+                self.config.recheck,
+                extracted,
+            )
+        except ConcurrentUpdate as exc:
+            outcome = DocumentOutcome(state.id, state.url, "error", source.id, str(exc))
+        except Exception as exc:  # a bug must not end the cycle for other documents
+            log.exception("processing %s failed", state.url)
+            outcome = DocumentOutcome(
+                state.id,
+                state.url,
+                "error",
+                source.id,
+                f"internal error: {type(exc).__name__}: {exc}",
+            )
+        self.report(outcome)
+        return outcome
+
+    async def check(self, source: Source, state: DocumentState) -> None:
+        full = _wants_full_fetch(state, self.config)
+        validators = None if full else Validators(state.etag, state.last_modified)
+        started_at = utcnow()
+        fetched = await self.fetcher.fetch(state.url, validators)
+        await self.settle(source, state, fetched, fetch_record(state.url, started_at, fetched))
+
+    async def run_source(self, source: Source) -> None:
+        from monitor.intake import discover
+
+        if source.discover:
+            try:
+                await discover(self, source)
+            except Exception as exc:  # discovery trouble must not stop the rechecks
+                log.exception("discovery for %s failed", source.id)
+                self.summary.discovery_errors.append(f"{source.id}: {type(exc).__name__}: {exc}")
+        urls = [j.url for j in jobs_for(source)]
+        watched = await self.in_writer(self.store.ensure_documents, source.id, urls)
+        due = await self.in_writer(self._due_states, source.id)
+        await asyncio.gather(*(self.check(source, st) for st in [*watched, *due]))
+
+    def _due_states(self, source_id: str) -> list[DocumentState]:
+        rows = self.store.due_documents(source_id, utcnow(), limit=DUE_LIMIT)
+        return self.store.document_states([r.id for r in rows])
+
+    async def close(self) -> None:
+        # In the writer thread, after every queued process() call.
+        await self.in_writer(self.batch.flush)
+        self.writer.shutdown(wait=True)
+
+
+DUE_LIMIT = 5000  # rechecks per source per cycle; the most overdue go first
+
+
 async def run_cycle(
     config: Config,
     store: Store,
@@ -187,70 +333,20 @@ async def run_cycle(
     on_document: Callable[[DocumentOutcome], None] | None = None,
     fetcher: Fetcher | None = None,
 ) -> CycleSummary:
-    """Check every document of the selected sources once."""
+    """Discover, then check every watched and due document of the selected sources once."""
     started = time.perf_counter()
     sources = [config.source(i) for i in source_ids] if source_ids else list(config.sources)
     store.sync_sources((s.id, s.name) for s in config.sources)
-    summary = CycleSummary()
-    loop = asyncio.get_running_loop()
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher(config.fetch)
-    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-store")
-    batch = OutcomeBatch(store)
+    cycle = Cycle(config, store, fetcher, on_document)
     try:
-        jobs: list[tuple[Job, DocumentState]] = []
-        for source in sources:
-            source_jobs = jobs_for(source)
-            states = await loop.run_in_executor(
-                writer, store.ensure_documents, source.id, [j.url for j in source_jobs]
-            )
-            jobs.extend(zip(source_jobs, states, strict=True))
-
-        async def one(job: Job, state: DocumentState) -> None:
-            full = _wants_full_fetch(state, config)
-            validators = None if full else Validators(state.etag, state.last_modified)
-            started_at = utcnow()
-            fetched = await fetcher.fetch(job.url, validators)
-            rec = FetchRecord(
-                url=job.url,
-                started_at=started_at,
-                duration_ms=fetched.duration_ms,
-                status_code=fetched.status,
-                final_url=fetched.final_url,
-                error=fetched.error,
-                bytes=len(fetched.body) if fetched.body is not None else None,
-                etag=fetched.etag,
-                last_modified=fetched.last_modified,
-                full_fetch=not fetched.conditional and fetched.ok,
-            )
-            try:
-                outcome = await loop.run_in_executor(
-                    writer, process, store, job.source, state, fetched, rec, batch
-                )
-            except ConcurrentUpdate as exc:
-                outcome = DocumentOutcome(state.id, state.url, "error", job.source.id, str(exc))
-            except Exception as exc:  # a bug must not end the cycle for other documents
-                log.exception("processing %s failed", job.url)
-                outcome = DocumentOutcome(
-                    state.id,
-                    state.url,
-                    "error",
-                    job.source.id,
-                    f"internal error: {type(exc).__name__}: {exc}",
-                )
-            if outcome.event == "error":
-                log.warning("%s %s: %s", job.source.id, job.url, outcome.error)
-            summary.add(outcome)
-            if on_document:
-                on_document(outcome)
-
-        await asyncio.gather(*(one(job, state) for job, state in jobs))
+        await asyncio.gather(*(cycle.run_source(source) for source in sources))
     finally:
-        # Runs in the writer thread, after every queued process() call.
-        await loop.run_in_executor(writer, batch.flush)
-        writer.shutdown(wait=True)
+        await cycle.close()
         if own_fetcher:
             await fetcher.aclose()
+    summary = cycle.summary
     summary.documents.sort(key=lambda d: d.id)
     summary.seconds = time.perf_counter() - started
     return summary

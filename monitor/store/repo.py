@@ -188,6 +188,11 @@ class Store(TrackingMixin):
             s.flush()
             return [state_of(existing[url]) for url in urls]
 
+    def document_states(self, ids: Sequence[int]) -> list[DocumentState]:
+        with self.session() as s:
+            rows = {d.id: d for d in s.scalars(select(Document).where(Document.id.in_(ids)))}
+            return [state_of(rows[i]) for i in ids if i in rows]
+
     def find_document(self, url_or_id: str) -> Document | None:
         with self.session() as s:
             if url_or_id.isdigit():
