@@ -187,7 +187,9 @@ _BOILERPLATE_NAME = re.compile(rf"(^|[-_\s])({_BOILERPLATE_WORDS})([-_\s]|$)", r
 # The last word of a compound class names the thing ("article__views", "post-share",
 # "content_main_meta_views"): such a class is boilerplate even with a main-text hint in it.
 _BOILERPLATE_TAIL = re.compile(
-    rf"(?<!with)(?<!has)[-_]({_BOILERPLATE_WORDS.replace('header|masthead|', '')})$",
+    r"(?<!with)(?<!has)(?<!no)[-_](nav|menu|breadcrumbs?|sidebar|footer|related|recommend\w*|"
+    r"popular|most-read|trending|share|sharing|social|subscribe|newsletter|comments?|counter|"
+    r"views|banner|advert\w*|ads?|promo|cookie\w*|widget|tags|read-also|see-also|more-news)$",
     re.IGNORECASE,
 )
 _MAIN_HINT = re.compile(
@@ -296,7 +298,38 @@ def _units(root: Tag) -> list[tuple[str, Tag]]:
     return units
 
 
-def _main_block(root: Tag) -> Tag:
+_PROSE_END = re.compile(r"[.!?…:;»\"”)]$")
+
+
+def _is_prose(text: str) -> bool:
+    """Sentences, not labels: headlines, dates, counters and menu lines rarely end in a stop."""
+    return len(text) >= 80 or (len(text) >= 20 and bool(_PROSE_END.search(text)))
+
+
+def _headline_anchor(root: Tag, title: str | None) -> Tag | None:
+    """The grandparent of the headline (the og:title text, else the only <h1>).
+
+    The article text is nearly always under it; site footers and sidebars are not.
+    """
+    want = " ".join((title or "").split())
+    head: Tag | None = None
+    if want:
+        for string in root.find_all(string=True):
+            if not isinstance(string, _SKIP_STRINGS) and " ".join(string.split()) == want:
+                head = string.parent
+                break
+    if head is None:
+        h1 = root.find_all("h1")
+        head = h1[0] if len(h1) == 1 else None
+    while head is not None and head.name not in BLOCK_TAGS and head.name != "p":
+        head = head.parent
+    for _ in range(2):
+        if head is not None and isinstance(head.parent, Tag) and head is not root:
+            head = head.parent
+    return head
+
+
+def _main_block(root: Tag, title: str | None = None) -> Tag:
     """Pick the element that holds the article: explicit markup first, then paragraph scoring.
 
     <main> only narrows the search: it often holds sidebars and teasers too.
@@ -313,7 +346,7 @@ def _main_block(root: Tag) -> Tag:
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
     for text, holder in _units(root):
-        if len(text) < 20:
+        if not _is_prose(text):
             continue
         score = 1 + min(len(text) / 100, 3) + text.count(",") * 0.1
         for depth, ancestor in enumerate((holder, holder.parent)):
@@ -322,7 +355,18 @@ def _main_block(root: Tag) -> Tag:
                 nodes[id(ancestor)] = ancestor
     if not scores:
         return root
-    best = max(scores, key=lambda k: scores[k] * (1 - _link_density(nodes[k])))
+    anchor = _headline_anchor(root, title)
+    near = {id(t) for t in anchor.find_all(True)} | {id(anchor)} if anchor else set()
+    # Weight = score x (1 - link density) x 2 near the headline. Link density is costly,
+    # so go down the candidates by their upper bound and stop once none can win.
+    bounds = sorted(((scores[k] * (2 if k in near else 1), k) for k in scores), reverse=True)
+    best, best_weight = bounds[0][1], -1.0
+    for bound, k in bounds:
+        if bound <= best_weight:
+            break
+        weight = bound * (1 - _link_density(nodes[k]))
+        if weight > best_weight:
+            best, best_weight = k, weight
     return nodes[best]
 
 
@@ -424,7 +468,7 @@ def extract(html: str, *, select: str | None = None, remove: Sequence[str] = ())
     else:
         root = soup.body or soup
         _strip_boilerplate(root)
-        main = _main_block(root)
+        main = _main_block(root, _meta(soup, "og:title", "twitter:title") or title_soup_title)
         _prune_link_blocks(main)
         text = block_text(main)
     if not text:

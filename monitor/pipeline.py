@@ -299,9 +299,9 @@ class Cycle:
         await self.settle(source, state, fetched, fetch_record(state.url, started_at, fetched))
 
     async def run_source(self, source: Source) -> None:
-        from monitor.intake import discover
-
         if source.discover:
+            from monitor.intake import discover  # intake builds on this module
+
             try:
                 await discover(self, source)
             except Exception as exc:  # discovery trouble must not stop the rechecks
