@@ -38,6 +38,62 @@ def cmd_sources_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sources_status(args: argparse.Namespace) -> int:
+    """When each source's endpoints and documents are due, and how they are doing."""
+    config = load_config(args.config)
+    store = _open_store(args, config)
+    try:
+        endpoints = store.endpoints()
+        documents = store.schedule()
+    finally:
+        store.close()
+    report = []
+    for source in config.sources:
+        docs = [d for d in documents if d.source_id == source.id]
+        due = [d.next_check_at for d in docs if d.next_check_at is not None]
+        report.append(
+            {
+                "id": source.id,
+                "kind": source.kind,
+                "country": source.country,
+                "interval_s": source.interval,
+                "watched": len(source.watch),
+                "tracked": sum(d.status == "active" for d in docs),
+                "removed": sum(d.status == "removed" for d in docs),
+                "next_document_due": min(due).isoformat() if due else None,
+                "endpoints": [
+                    {
+                        "type": e.type,
+                        "url": e.url,
+                        "interval_s": round(e.interval_s),
+                        "next_poll_at": e.next_poll_at.isoformat() if e.next_poll_at else None,
+                        "last_polled_at": e.last_polled_at.isoformat()
+                        if e.last_polled_at
+                        else None,
+                        "items_new": e.items_new,
+                        "last_error": e.last_error,
+                    }
+                    for e in endpoints
+                    if e.source_id == source.id
+                ],
+            }
+        )
+    if args.json:
+        _emit(report)
+        return EXIT_OK
+    for r in report:
+        print(
+            f"{r['id']:<16} {r['kind']:<8} {r['country']:<5} every {r['interval_s']:g}s  "
+            f"tracked {r['tracked']} removed {r['removed']}  "
+            f"next document due {(r['next_document_due'] or 'on its source cycle')[:19]}"
+        )
+        for e in r["endpoints"]:
+            when = (e["next_poll_at"] or "at the next cycle")[:19]
+            error = f"  last error: {e['last_error']}" if e["last_error"] else ""
+            print(f"    {e['type']:<8} every {e['interval_s']}s, next {when}  {e['url']}{error}")
+    return EXIT_OK
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from monitor.pipeline import run_cycle
 
@@ -57,9 +113,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             if doc.event != "unchanged":
                 detail = f"  {doc.error}" if doc.error else (f"  v{doc.seq}" if doc.seq else "")
                 print(f"{doc.event:9} #{doc.id:<6} {doc.url}{detail}")
+        for problem in summary.discovery_errors:
+            print(f"discovery error: {problem}")
         print(
             f"new {summary.new}, changed {summary.changed}, unchanged {summary.unchanged}, "
-            f"errors {summary.errors} ({summary.seconds:.1f}s)"
+            f"errors {summary.errors}, not relevant {summary.ignored} ({summary.seconds:.1f}s)"
         )
     return (
         EXIT_ERRORS
@@ -181,6 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
     sources_sub = sources.add_subparsers(dest="sources_command", required=True)
     validate = sources_sub.add_parser("validate", parents=[common], help="validate sources.yaml")
     validate.set_defaults(func=cmd_sources_validate)
+    status = sources_sub.add_parser(
+        "status", parents=[common], help="when each source, feed and document is due"
+    )
+    status.set_defaults(func=cmd_sources_status)
 
     check = sub.add_parser("check", parents=[common], help="run one check cycle")
     check.add_argument(
