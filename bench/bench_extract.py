@@ -32,11 +32,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import extract_pages as corpus  # noqa: E402
 import trafilatura  # noqa: E402
 from bs4 import BeautifulSoup  # noqa: E402
 from readability import Document  # noqa: E402
 
-import extract_pages as corpus  # noqa: E402
 from monitor.extract import block_text, extract, normalize_text  # noqa: E402
 
 

@@ -32,7 +32,9 @@ from pathlib import Path
 N_PAGES = 60
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_e280fcfc0b207261.txt"
 
-Block = tuple[str, object]  # ("p" | "h2" | "h3" | "quote", str), ("ul" | "ol", list), ("table", rows)
+Block = tuple[
+    str, object
+]  # ("p" | "h2" | "h3" | "quote", str), ("ul" | "ol", list), ("table", rows)
 
 
 def _e(text: str) -> str:
@@ -87,10 +89,8 @@ EN_SENTENCES = [
     "Kazakhstan continues its multi-vector foreign policy while strengthening ties with its "
     "largest neighbour.",
     "The leaders discussed joint processing of critical minerals and shared value chains.",
-    "Humanitarian cooperation will include education, culture and joint work on historical "
-    "memory.",
-    "Cross-border cooperation between the regions remains an important part of the "
-    "relationship.",
+    "Humanitarian cooperation will include education, culture and joint work on historical memory.",
+    "Cross-border cooperation between the regions remains an important part of the relationship.",
     "Several intergovernmental agreements were signed following the talks.",
     "The two governments were instructed to draft a road map for implementing the declaration.",
     "Observers note that the alliance is presented as a union of two sovereign states rather "
@@ -156,14 +156,38 @@ class Labels:
 LABELS = {
     "ru": Labels(
         menu=(
-            "Главная", "Новости", "Политика", "Экономика", "Общество", "Регионы", "Мир",
-            "Спорт", "Культура", "Наука", "Происшествия", "Интервью", "Аналитика",
-            "Фото", "Видео", "Спецпроекты",
+            "Главная",
+            "Новости",
+            "Политика",
+            "Экономика",
+            "Общество",
+            "Регионы",
+            "Мир",
+            "Спорт",
+            "Культура",
+            "Наука",
+            "Происшествия",
+            "Интервью",
+            "Аналитика",
+            "Фото",
+            "Видео",
+            "Спецпроекты",
         ),
         submenu=(
-            "Президент", "Правительство", "Парламент", "Документы", "Указы", "Распоряжения",
-            "Визиты", "Международные отношения", "Обращения граждан", "Контакты",
-            "Пресс-служба", "Аккредитация СМИ", "Символика", "Архив",
+            "Президент",
+            "Правительство",
+            "Парламент",
+            "Документы",
+            "Указы",
+            "Распоряжения",
+            "Визиты",
+            "Международные отношения",
+            "Обращения граждан",
+            "Контакты",
+            "Пресс-служба",
+            "Аккредитация СМИ",
+            "Символика",
+            "Архив",
         ),
         home="Главная",
         section="Новости",
@@ -188,17 +212,29 @@ LABELS = {
             "и общественного развития Республики Казахстан.",
         ),
         headline_a=(
-            "Россия и Казахстан обсудили", "Токаев и Путин обсудили",
-            "Правительства двух стран согласовали", "В Астане представили",
-            "В Москве обсудили", "Эксперты оценили", "Минэнерго РК анонсировало",
-            "Стороны утвердили", "Депутаты одобрили", "В Оренбурге презентовали",
+            "Россия и Казахстан обсудили",
+            "Токаев и Путин обсудили",
+            "Правительства двух стран согласовали",
+            "В Астане представили",
+            "В Москве обсудили",
+            "Эксперты оценили",
+            "Минэнерго РК анонсировало",
+            "Стороны утвердили",
+            "Депутаты одобрили",
+            "В Оренбурге презентовали",
         ),
         headline_b=(
-            "поставки газа через Казахстан", "строительство первой АЭС",
-            "новый маршрут Север — Юг", "программу межрегионального сотрудничества",
-            "соглашение о транзите нефти", "план совместных действий на 2026 год",
-            "проект водовода на Урале", "развитие Байконура", "расчеты в национальных валютах",
-            "цифровой коридор для грузов", "соглашение об охране границы",
+            "поставки газа через Казахстан",
+            "строительство первой АЭС",
+            "новый маршрут Север — Юг",
+            "программу межрегионального сотрудничества",
+            "соглашение о транзите нефти",
+            "план совместных действий на 2026 год",
+            "проект водовода на Урале",
+            "развитие Байконура",
+            "расчеты в национальных валютах",
+            "цифровой коридор для грузов",
+            "соглашение об охране границы",
             "дорожную карту по критическим минералам",
         ),
         opinions=(
@@ -217,13 +253,36 @@ LABELS = {
     ),
     "kk": Labels(
         menu=(
-            "Басты бет", "Жаңалықтар", "Саясат", "Экономика", "Қоғам", "Өңірлер", "Әлем",
-            "Спорт", "Мәдениет", "Ғылым", "Оқиғалар", "Сұхбат", "Сараптама", "Фото", "Бейне",
+            "Басты бет",
+            "Жаңалықтар",
+            "Саясат",
+            "Экономика",
+            "Қоғам",
+            "Өңірлер",
+            "Әлем",
+            "Спорт",
+            "Мәдениет",
+            "Ғылым",
+            "Оқиғалар",
+            "Сұхбат",
+            "Сараптама",
+            "Фото",
+            "Бейне",
         ),
         submenu=(
-            "Президент", "Үкімет", "Парламент", "Құжаттар", "Жарлықтар", "Өкімдер",
-            "Сапарлар", "Халықаралық қатынастар", "Азаматтардың өтініштері", "Байланыс",
-            "Баспасөз қызметі", "Рәміздер", "Мұрағат",
+            "Президент",
+            "Үкімет",
+            "Парламент",
+            "Құжаттар",
+            "Жарлықтар",
+            "Өкімдер",
+            "Сапарлар",
+            "Халықаралық қатынастар",
+            "Азаматтардың өтініштері",
+            "Байланыс",
+            "Баспасөз қызметі",
+            "Рәміздер",
+            "Мұрағат",
         ),
         home="Басты бет",
         section="Жаңалықтар",
@@ -246,14 +305,22 @@ LABELS = {
             "+7 (7172) 74-50-00.",
         ),
         headline_a=(
-            "Қазақстан мен Ресей талқылады:", "Тоқаев пен Путин кездесті:",
-            "Үкімет жариялады:", "Астанада өтті:", "Сарапшылар пікірі:", "Мәжіліс мақұлдады:",
+            "Қазақстан мен Ресей талқылады:",
+            "Тоқаев пен Путин кездесті:",
+            "Үкімет жариялады:",
+            "Астанада өтті:",
+            "Сарапшылар пікірі:",
+            "Мәжіліс мақұлдады:",
         ),
         headline_b=(
-            "газ жеткізу мәселесі", "атом электр стансасының құрылысы",
-            "Солтүстік — Оңтүстік дәлізі", "өңіраралық ынтымақтастық форумы",
-            "мұнай транзиті туралы келісім", "Байқоңыр ғарыш айлағын дамыту",
-            "ұлттық валютадағы есеп айырысу", "шекараны күзету туралы келісім",
+            "газ жеткізу мәселесі",
+            "атом электр стансасының құрылысы",
+            "Солтүстік — Оңтүстік дәлізі",
+            "өңіраралық ынтымақтастық форумы",
+            "мұнай транзиті туралы келісім",
+            "Байқоңыр ғарыш айлағын дамыту",
+            "ұлттық валютадағы есеп айырысу",
+            "шекараны күзету туралы келісім",
         ),
         opinions=(
             "Өте маңызды құжат, шекара маңындағы өңірлер үшін пайдалы болады деп ойлаймын.",
@@ -268,13 +335,37 @@ LABELS = {
     ),
     "en": Labels(
         menu=(
-            "Home", "News", "Politics", "Economy", "Society", "Regions", "World", "Sports",
-            "Culture", "Science", "Incidents", "Interviews", "Analysis", "Photo", "Video",
+            "Home",
+            "News",
+            "Politics",
+            "Economy",
+            "Society",
+            "Regions",
+            "World",
+            "Sports",
+            "Culture",
+            "Science",
+            "Incidents",
+            "Interviews",
+            "Analysis",
+            "Photo",
+            "Video",
         ),
         submenu=(
-            "President", "Government", "Parliament", "Documents", "Decrees", "Orders",
-            "Visits", "International relations", "Citizens' appeals", "Contacts",
-            "Press service", "Media accreditation", "Symbols", "Archive",
+            "President",
+            "Government",
+            "Parliament",
+            "Documents",
+            "Decrees",
+            "Orders",
+            "Visits",
+            "International relations",
+            "Citizens' appeals",
+            "Contacts",
+            "Press service",
+            "Media accreditation",
+            "Symbols",
+            "Archive",
         ),
         home="Home",
         section="News",
@@ -297,14 +388,22 @@ LABELS = {
             "+7 (7172) 74-50-00, email info@example.kz.",
         ),
         headline_a=(
-            "Kazakhstan and Russia discuss", "Tokayev and Putin review", "Governments approve",
-            "Astana hosts talks on", "Experts assess", "Parliament ratifies",
+            "Kazakhstan and Russia discuss",
+            "Tokayev and Putin review",
+            "Governments approve",
+            "Astana hosts talks on",
+            "Experts assess",
+            "Parliament ratifies",
         ),
         headline_b=(
-            "gas supplies via Kazakhstan", "the first nuclear power plant",
-            "the North–South corridor", "interregional cooperation",
-            "an oil transit agreement", "the future of Baikonur",
-            "settlements in national currencies", "a border protection agreement",
+            "gas supplies via Kazakhstan",
+            "the first nuclear power plant",
+            "the North–South corridor",
+            "interregional cooperation",
+            "an oil transit agreement",
+            "the future of Baikonur",
+            "settlements in national currencies",
+            "a border protection agreement",
         ),
         opinions=(
             "An important document, especially for the border regions and ordinary people.",
@@ -405,8 +504,10 @@ def content(i: int) -> Content:
     pool = _sentences(lang)
     n = _n_paragraphs(i, rng)
     headline = _headline(lang, rng)
-    date = f"2025-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}T{rng.randint(8, 20):02d}:" \
+    date = (
+        f"2025-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}T{rng.randint(8, 20):02d}:"
         f"{rng.randint(0, 59):02d}:00+05:00"
+    )
     layout = _layout_index(i)
     blocks: list[Block]
     if layout == 6:
@@ -501,19 +602,27 @@ class Chrome:
         out = []
         for _ in range(k):
             hh, mm = self.rng.randint(7, 23), self.rng.randint(0, 59)
-            out.append((f"{hh:02d}:{mm:02d}", _headline(self.c.lang, self.rng),
-                        self.rng.randint(10_000, 99_999)))
+            out.append(
+                (
+                    f"{hh:02d}:{mm:02d}",
+                    _headline(self.c.lang, self.rng),
+                    self.rng.randint(10_000, 99_999),
+                )
+            )
         return out
 
     def views(self) -> int:
         return 150 + self.i * 37 + self.fetch * self.rng.randint(3, 80)
 
     def stamp(self) -> str:
-        return f"{self.lab.updated} {10 + self.fetch % 12:02d}:{(self.fetch * 17) % 60:02d}"
+        """A relative "updated N min ago", rendered at request time."""
+        return f"{self.lab.updated} {3 + self.fetch * 7} {self.lab.minutes_ago}"
 
     def now(self) -> str:
-        return f"{self.rng.randint(1, 28):02d}.11.2025, {self.rng.randint(0, 23):02d}:" \
+        return (
+            f"{self.rng.randint(1, 28):02d}.11.2025, {self.rng.randint(0, 23):02d}:"
             f"{self.rng.randint(0, 59):02d}"
+        )
 
     def rates(self) -> str:
         usd = 505 + self.rng.random() * 15
@@ -532,14 +641,17 @@ class Chrome:
                 f"<a class='{cls}-link' href='/s/{k}/{j}'>{_e(s)}</a>"
                 for j, s in enumerate(self.lab.submenu[k : k + 6])
             )
-            cols.append(f"<div class='{cls}-col'><div class='{cls}-title'>{_e(title)}</div>"
-                        f"{links}</div>")
+            cols.append(
+                f"<div class='{cls}-col'><div class='{cls}-title'>{_e(title)}</div>{links}</div>"
+            )
         return f"<div class='{cls}'>{''.join(cols)}</div>"
 
     def breadcrumbs(self, cls: str = "breadcrumbs") -> str:
         lab = self.lab
-        return (f"<div class='{cls}'><a href='/'>{_e(lab.home)}</a> / <a href='/news'>"
-                f"{_e(lab.section)}</a> / <span>{_e(self.c.headline[:40])}…</span></div>")
+        return (
+            f"<div class='{cls}'><a href='/'>{_e(lab.home)}</a> / <a href='/news'>"
+            f"{_e(lab.section)}</a> / <span>{_e(self.c.headline[:40])}…</span></div>"
+        )
 
     def related(self, cls: str, item_cls: str, k: int = 6, tag: str = "li") -> str:
         items = "".join(
@@ -548,8 +660,10 @@ class Chrome:
             for t, h, n in self.headlines(k)
         )
         wrap = "ul" if tag == "li" else "div"
-        return (f"<div class='{cls}'><div class='{cls}__title'>{_e(self.lab.related)}</div>"
-                f"<{wrap}>{items}</{wrap}></div>")
+        return (
+            f"<div class='{cls}'><div class='{cls}__title'>{_e(self.lab.related)}</div>"
+            f"<{wrap}>{items}</{wrap}></div>"
+        )
 
     def most_read(self, cls: str) -> str:
         items = "".join(
@@ -567,8 +681,10 @@ class Chrome:
             f"<a href='#' class='{cls}-reply'>{_e(self.lab.reply)}</a></div>"
             for _ in range(k)
         )
-        return (f"<div class='{cls}'><h3>{_e(self.lab.comments)} ({k})</h3>{items}"
-                f"<textarea placeholder='…'></textarea></div>")
+        return (
+            f"<div class='{cls}'><h3>{_e(self.lab.comments)} ({k})</h3>{items}"
+            f"<textarea placeholder='…'></textarea></div>"
+        )
 
     def share(self, cls: str) -> str:
         nets = ("VK", "Telegram", "WhatsApp", "Facebook", "X", "OK")
@@ -576,26 +692,35 @@ class Chrome:
         return f"<div class='{cls}'><span>{_e(self.lab.share)}:</span>{links}</div>"
 
     def cookie(self, cls: str) -> str:
-        return (f"<div class='{cls}'><p>{_e(self.lab.cookie)}</p>"
-                f"<button>{_e(self.lab.cookie_ok)}</button></div>")
+        return (
+            f"<div class='{cls}'><p>{_e(self.lab.cookie)}</p>"
+            f"<button>{_e(self.lab.cookie_ok)}</button></div>"
+        )
 
     def ad(self, cls: str) -> str:
         """Present on about half of the fetches, with rotating text."""
         if self.rng.random() < 0.5:
             return ""
-        offers = ("Кредит наличными без справок, ставка от 9,9%", "Новые квартиры в Астане "
-                  "от застройщика, рассрочка 0%", "Туры в Турцию из Алматы — скидки до 40%")
-        return (f"<div class='{cls}'><span>{_e(self.lab.ad)}</span> "
-                f"<a href='https://ads.example/{self.rng.randint(1, 99)}'>"
-                f"{_e(self.rng.choice(offers))}</a></div>")
+        offers = (
+            "Кредит наличными без справок, ставка от 9,9%",
+            "Новые квартиры в Астане от застройщика, рассрочка 0%",
+            "Туры в Турцию из Алматы — скидки до 40%",
+        )
+        return (
+            f"<div class='{cls}'><span>{_e(self.lab.ad)}</span> "
+            f"<a href='https://ads.example/{self.rng.randint(1, 99)}'>"
+            f"{_e(self.rng.choice(offers))}</a></div>"
+        )
 
     def footer_text(self, tag: str = "p") -> str:
         return "".join(f"<{tag}>{_e(t)}</{tag}>" for t in self.lab.footer)
 
     def tags(self, cls: str) -> str:
-        words = {"ru": ("Казахстан", "Россия", "Токаев", "Путин", "ЕАЭС"),
-                 "kk": ("Қазақстан", "Ресей", "Тоқаев", "ЕАЭО"),
-                 "en": ("Kazakhstan", "Russia", "Tokayev", "EAEU")}[self.c.lang]
+        words = {
+            "ru": ("Казахстан", "Россия", "Токаев", "Путин", "ЕАЭС"),
+            "kk": ("Қазақстан", "Ресей", "Тоқаев", "ЕАЭО"),
+            "en": ("Kazakhstan", "Russia", "Tokayev", "EAEU"),
+        }[self.c.lang]
         links = "".join(f"<a href='/tag/{k}'>{_e(w)}</a>" for k, w in enumerate(words))
         return f"<div class='{cls}'>{_e(self.lab.tags)}: {links}</div>"
 
@@ -626,7 +751,9 @@ def _kremlin(ch: Chrome, rng: random.Random) -> str:
     """kremlin.ru-like: <div class="read">, itemprop=articleBody, materials below."""
     c = ch.c
     body = render_blocks(c, "p", rng)
-    return _doc(c, f"""
+    return _doc(
+        c,
+        f"""
 <header class="header"><div class="header__in"><a class="logo" href="/">Президент России</a>
 {ch.menu("nav__list")}<form class="search"><input placeholder="{_e(ch.lab.search)}"></form>
 </div></header>
@@ -648,14 +775,18 @@ def _kremlin(ch: Chrome, rng: random.Random) -> str:
 </div></div>
 <footer class="footer"><div class="footer__in">{ch.menu("footer__nav")}
 {ch.footer_text()}</div></footer>
-{ch.cookie("cookie-message")}""", "Президент России")
+{ch.cookie("cookie-message")}""",
+        "Президент России",
+    )
 
 
 def _akorda(ch: Chrome, rng: random.Random) -> str:
     """akorda.kz-like: bootstrap grid, no <article>/<main>, sidebar of latest news."""
     c = ch.c
     body = render_blocks(c, "p", rng)
-    return _doc(c, f"""
+    return _doc(
+        c,
+        f"""
 <div class="top-line"><div class="container"><span class="top-date">{ch.now()}</span>
 <a href="/kz">ҚАЗ</a> <a href="/ru">РУС</a> <a href="/en">ENG</a></div></div>
 <div class="head"><div class="container"><a class="head-logo" href="/">Ақорда</a>
@@ -673,20 +804,31 @@ def _akorda(ch: Chrome, rng: random.Random) -> str:
 </div></div>
 <div class="col-lg-4 col-md-12"><div class="last-news-block">
 <div class="block-title">{_e(ch.lab.section)}</div>
-{"".join(f"<div class='last-news-item'><div class='date'>{t}</div>"
-         f"<a href='/news/{n}'>{_e(h)}</a></div>" for t, h, n in ch.headlines(8))}
+{
+            "".join(
+                f"<div class='last-news-item'><div class='date'>{t}</div>"
+                f"<a href='/news/{n}'>{_e(h)}</a></div>"
+                for t, h, n in ch.headlines(8)
+            )
+        }
 </div>{ch.ad("banner-right")}</div>
 </div></div>
 <div class="bottom"><div class="container">{ch.menu("bottom-links")}
-{ch.footer_text("div")}</div></div>""", "Ақорда")
+{ch.footer_text("div")}</div></div>""",
+        "Ақорда",
+    )
 
 
 def _h(seed: str) -> str:
     """A styled-components-like hashed class name, stable per seed."""
     rng = random.Random(seed)
     abc = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    return "sc-" + "".join(rng.choice(abc) for _ in range(6)) + " " + \
-        "".join(rng.choice(abc) for _ in range(6))
+    return (
+        "sc-"
+        + "".join(rng.choice(abc) for _ in range(6))
+        + " "
+        + "".join(rng.choice(abc) for _ in range(6))
+    )
 
 
 def _govkz(ch: Chrome, rng: random.Random) -> str:
@@ -702,31 +844,35 @@ def _govkz(ch: Chrome, rng: random.Random) -> str:
         f"<a class='{_h('cl')}' href='/news/{n}'><div>{_e(h)}</div></a></div>"
         for t, h, n in ch.headlines(6)
     )
-    return _doc(c, f"""
-<div id="root"><div class="{_h('app')}">
-<div class="{_h('top')}"><div class="{_h('logo')}">Электронное правительство</div>
-<div class="{_h('menu')}">{menu}</div>
-<div class="{_h('lang')}"><span>Рус</span><span>Қаз</span><span>Eng</span></div></div>
-<div class="{_h('page')}">
-<div class="{_h('bc')}"><a href="/">{_e(ch.lab.home)}</a><span>›</span>
+    return _doc(
+        c,
+        f"""
+<div id="root"><div class="{_h("app")}">
+<div class="{_h("top")}"><div class="{_h("logo")}">Электронное правительство</div>
+<div class="{_h("menu")}">{menu}</div>
+<div class="{_h("lang")}"><span>Рус</span><span>Қаз</span><span>Eng</span></div></div>
+<div class="{_h("page")}">
+<div class="{_h("bc")}"><a href="/">{_e(ch.lab.home)}</a><span>›</span>
 <a href="/news">{_e(ch.lab.section)}</a></div>
-<div class="{_h('grid')}">
-<div class="{_h('main')}">
-<h1 class="{_h('title')}">{_e(c.headline)}</h1>
-<div class="{_h('meta')}"><span>{c.date[:10]}</span><span>{_e(ch.lab.views)}: {ch.views()}</span>
+<div class="{_h("grid")}">
+<div class="{_h("main")}">
+<h1 class="{_h("title")}">{_e(c.headline)}</h1>
+<div class="{_h("meta")}"><span>{c.date[:10]}</span><span>{_e(ch.lab.views)}: {ch.views()}</span>
 </div>
 <div class="ql-editor">
 {body}
 </div>
-<div class="{_h('share')}">{ch.share(_h('sh'))}</div>
+<div class="{_h("share")}">{ch.share(_h("sh"))}</div>
 </div>
-<div class="{_h('side')}"><div class="{_h('st')}">{_e(ch.lab.related)}</div>{news}</div>
+<div class="{_h("side")}"><div class="{_h("st")}">{_e(ch.lab.related)}</div>{news}</div>
 </div></div>
-<div class="{_h('foot')}"><div class="{_h('fc')}">{ch.footer_text("div")}</div>
-<div class="{_h('fm')}">{menu}</div></div>
-<div class="{_h('ck')}"><div>{_e(ch.lab.cookie)}</div><div class="{_h('btn')}">
+<div class="{_h("foot")}"><div class="{_h("fc")}">{ch.footer_text("div")}</div>
+<div class="{_h("fm")}">{menu}</div></div>
+<div class="{_h("ck")}"><div>{_e(ch.lab.cookie)}</div><div class="{_h("btn")}">
 {_e(ch.lab.cookie_ok)}</div></div>
-</div></div>""", "eGov")
+</div></div>""",
+        "eGov",
+    )
 
 
 def _media_article(ch: Chrome, rng: random.Random) -> str:
@@ -734,16 +880,20 @@ def _media_article(ch: Chrome, rng: random.Random) -> str:
     c = ch.c
     inline = ""
     if len(c.blocks) > 3:
-        t, h, n = ch.headlines(1)[0]
-        inline = (f"<div class='article__inline-item'><span>{_e(ch.lab.related)}:</span> "
-                  f"<a href='/news/{n}'>{_e(h)}</a></div>")
+        _, h, n = ch.headlines(1)[0]
+        inline = (
+            f"<div class='article__inline-item'><span>{_e(ch.lab.related)}:</span> "
+            f"<a href='/news/{n}'>{_e(h)}</a></div>"
+        )
     body = render_blocks(c, "p", rng, inline)
     cards = "".join(
         f"<article class='card'><a href='/news/{n}'><h3 class='card__title'>{_e(h)}</h3></a>"
         f"<time class='card__time'>{t}</time></article>"
         for t, h, n in ch.headlines(6)
     )
-    return _doc(c, f"""
+    return _doc(
+        c,
+        f"""
 <div class="topline">{ch.rates()}</div>
 <header class="header">{ch.menu("header__menu")}<div class="header__search">
 <input placeholder="{_e(ch.lab.search)}"></div></header>
@@ -765,7 +915,9 @@ def _media_article(ch: Chrome, rng: random.Random) -> str:
 {ch.comments("comments")}
 </div>
 <footer class="footer">{ch.menu("footer__menu")}{ch.footer_text()}</footer>
-{ch.cookie("cookie-banner")}""", "Медиа")
+{ch.cookie("cookie-banner")}""",
+        "Медиа",
+    )
 
 
 def _table_soup(ch: Chrome, rng: random.Random) -> str:
@@ -773,9 +925,13 @@ def _table_soup(ch: Chrome, rng: random.Random) -> str:
     c = ch.c
     body = render_blocks(c, "br", rng)
     left = "".join(f"<a href='/{k}' class='lm'>{_e(t)}</a><br>" for k, t in enumerate(ch.lab.menu))
-    news = "".join(f"<div class='nl'><b>{t}</b> <a href='/n/{n}'>{_e(h)}</a></div>"
-                   for t, h, n in ch.headlines(7))
-    return _doc(c, f"""
+    news = "".join(
+        f"<div class='nl'><b>{t}</b> <a href='/n/{n}'>{_e(h)}</a></div>"
+        for t, h, n in ch.headlines(7)
+    )
+    return _doc(
+        c,
+        f"""
 <table width="100%" cellpadding="0" cellspacing="0"><tr><td colspan="3" class="top">
 <img src="/logo.gif" alt="logo"> <span class="slogan">Официальный информационный портал</span>
 <span class="dt">{ch.now()}</span></td></tr>
@@ -791,16 +947,23 @@ def _table_soup(ch: Chrome, rng: random.Random) -> str:
 </td>
 <td class="right" width="240" valign="top"><div class="rtitle">{_e(ch.lab.section)}</div>{news}</td>
 </tr>
-<tr><td colspan="3" class="bottom">{ch.footer_text("div")}</td></tr></table>""", "Портал")
+<tr><td colspan="3" class="bottom">{ch.footer_text("div")}</td></tr></table>""",
+        "Портал",
+    )
 
 
 def _main_wrap(ch: Chrome, rng: random.Random) -> str:
     """<main> wraps the article and a div sidebar (no <aside>)."""
     c = ch.c
     body = render_blocks(c, "p", rng)
-    sidebar = ch.shuffled(ch.related("layout__block", "layout__news", 7), ch.most_read("top5"),
-                          ch.ad("layout__promo-block"))
-    return _doc(c, f"""
+    sidebar = ch.shuffled(
+        ch.related("layout__block", "layout__news", 7),
+        ch.most_read("top5"),
+        ch.ad("layout__promo-block"),
+    )
+    return _doc(
+        c,
+        f"""
 <header class="site-header">{ch.menu("site-header__nav")}<div class="site-header__date">
 {ch.now()}</div></header>
 <main class="layout">
@@ -816,16 +979,23 @@ def _main_wrap(ch: Chrome, rng: random.Random) -> str:
 </div>
 <div class="layout__aside">{sidebar}</div>
 </main>
-<footer class="site-footer">{ch.footer_text()}</footer>""", "Новости")
+<footer class="site-footer">{ch.footer_text()}</footer>""",
+        "Новости",
+    )
 
 
 def _legal(ch: Chrome, rng: random.Random) -> str:
     """Legal database (adilet / pravo.gov.ru-like): numbered articles and points."""
     c = ch.c
     body = render_blocks(c, "p", rng)
-    toc = "".join(f"<li><a href='#a{k}'>{_e(str(v))}</a></li>"
-                  for k, (kind, v) in enumerate(c.blocks) if kind == "h3")
-    return _doc(c, f"""
+    toc = "".join(
+        f"<li><a href='#a{k}'>{_e(str(v))}</a></li>"
+        for k, (kind, v) in enumerate(c.blocks)
+        if kind == "h3"
+    )
+    return _doc(
+        c,
+        f"""
 <div id="header"><div class="logo">Информационно-правовая система нормативных правовых актов</div>
 {ch.menu("menu-top", 8)}<div class="user-panel"><a href="/login">Вход</a></div></div>
 <div id="layout">
@@ -841,14 +1011,17 @@ def _legal(ch: Chrome, rng: random.Random) -> str:
 {ch.related("doc-links-list", "doc-links-item", 4)}</div>
 </div>
 <div id="footer">{ch.footer_text("div")}<div class="counter">{ch.now()}</div></div>""",
-                "Әділет")
+        "Әділет",
+    )
 
 
 def _ministry(ch: Chrome, rng: random.Random) -> str:
     """mid.ru-like ministry page: text with tables, 'materials on the topic', share block."""
     c = ch.c
     body = render_blocks(c, "p", rng)
-    return _doc(c, f"""
+    return _doc(
+        c,
+        f"""
 <div class="header-wrap">{ch.mega_menu("header-menu")}<div class="header-tools">
 <a href="/ru">RU</a><a href="/en">EN</a><span class="header-date">{ch.now()}</span></div></div>
 <div class="page-wrapper"><div class="content-wrapper">
@@ -865,7 +1038,9 @@ def _ministry(ch: Chrome, rng: random.Random) -> str:
 <div class="right-col">{ch.shuffled(ch.most_read("popular-list"), ch.ad("rb-block"))}</div>
 </div>
 <div class="footer-wrap">{ch.menu("footer-nav")}{ch.footer_text()}</div>
-{ch.cookie("cookies-warning")}""", "МИД")
+{ch.cookie("cookies-warning")}""",
+        "МИД",
+    )
 
 
 def _wordpress(ch: Chrome, rng: random.Random) -> str:
@@ -888,7 +1063,9 @@ def _wordpress(ch: Chrome, rng: random.Random) -> str:
         f"{_e(ch.lab.subscribe)}</p></div></section>",
         ch.ad("widget widget_custom_html"),
     )
-    return _doc(c, f"""
+    return _doc(
+        c,
+        f"""
 <div id="page" class="site">
 <header id="masthead" class="site-header"><p class="site-title">The Steppe Times</p>
 <nav class="main-navigation">{ch.menu("menu")}</nav></header>
@@ -907,14 +1084,18 @@ def _wordpress(ch: Chrome, rng: random.Random) -> str:
 <ol class="comment-list">{comments}</ol></div>
 </main></div>
 <div id="secondary" class="widget-area">{widgets}</div></div>
-<footer id="colophon" class="site-footer">{ch.footer_text()}</footer></div>""", "Steppe Times")
+<footer id="colophon" class="site-footer">{ch.footer_text()}</footer></div>""",
+        "Steppe Times",
+    )
 
 
 def _portal(ch: Chrome, rng: random.Random) -> str:
     """Regional portal: <article> with meta, comments and 'most read' inside it, div paragraphs."""
     c = ch.c
     body = render_blocks(c, "div", rng)
-    return _doc(c, f"""
+    return _doc(
+        c,
+        f"""
 <div class="head-line">{ch.rates()}</div>
 <div class="menu-wrap">{ch.menu("menu-list")}</div>
 {ch.cookie("gdpr-popup")}
@@ -930,10 +1111,13 @@ def _portal(ch: Chrome, rng: random.Random) -> str:
 {ch.most_read("content_main_popular")}
 <section class="comments">{ch.comments("comment")}</section>
 </article>
-<div class="right-column">{ch.shuffled(ch.related("news-list", "news-list-item", 8),
-                                        ch.ad("ad-300"))}</div>
+<div class="right-column">{
+            ch.shuffled(ch.related("news-list", "news-list-item", 8), ch.ad("ad-300"))
+        }</div>
 </div>
-<div class="footer">{ch.footer_text()}</div>""", "Портал")
+<div class="footer">{ch.footer_text()}</div>""",
+        "Портал",
+    )
 
 
 LAYOUTS: tuple[Callable[[Chrome, random.Random], str], ...] = (
@@ -957,12 +1141,11 @@ def layout_name(i: int) -> str:
 def page(i: int, fetch: int) -> tuple[str, list[str]]:
     """HTML of page `i` as served on fetch number `fetch`, and its ground-truth paragraphs."""
     c = content(i)
-    chrome = Chrome(i=i, fetch=fetch, lab=LABELS[c.lang], c=c,
-                    rng=random.Random(f"chrome-{i}-{fetch}"))
+    chrome = Chrome(
+        i=i, fetch=fetch, lab=LABELS[c.lang], c=c, rng=random.Random(f"chrome-{i}-{fetch}")
+    )
     html = LAYOUTS[_layout_index(i)](chrome, random.Random(f"markup-{i}"))
     return html, c.paragraphs()
-
-
 
 
 # --- scoring ---------------------------------------------------------------------------------

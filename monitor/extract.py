@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, Tag
 from bs4.element import CData, ProcessingInstruction
 
-EXTRACTOR_VERSION = "heuristic-1"
+EXTRACTOR_VERSION = "heuristic-2"
 
 
 class ExtractionError(Exception):
