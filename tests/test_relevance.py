@@ -1,0 +1,124 @@
+"""Relevance judgement: rule semantics, shipped defaults, and quality on a labelled corpus."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from monitor.config import RelevanceRules
+from monitor.relevance import _compile, default_rules, judge
+
+CORPUS = Path(__file__).parent / "data" / "relevance_corpus.yaml"
+
+RULES = RelevanceRules(
+    require_all={"russia": ["Россия", "Ресей", "Russia"], "kazakhstan": ["Казахстан", "Astana"]},
+    any=["российско-казахстанский"],
+    exclude=["чемпионат"],
+)
+
+
+def test_every_group_must_match() -> None:
+    decision = judge("Россия и Казахстан подписали договор.", RULES)
+    assert decision.relevant
+    assert decision.matched == {
+        "russia": ["Россия"],
+        "kazakhstan": ["Казахстан"],
+        "any": [],
+        "exclude": [],
+    }
+    assert "russia: 'Россия' ('Россия')" in decision.reason
+
+    decision = judge("Россия подписала договор с Китаем.", RULES)
+    assert not decision.relevant
+    assert decision.matched["russia"] == ["Россия"]
+    assert "kazakhstan" in decision.reason
+
+
+def test_one_any_term_suffices() -> None:
+    decision = judge("Итоги российско-казахстанских переговоров.", RULES)
+    assert decision.relevant
+    assert decision.matched["any"] == ["российско-казахстанский"]
+    assert "российско-казахстанских" in decision.reason
+
+
+def test_exclude_vetoes_everything() -> None:
+    decision = judge("Российско-казахстанский чемпионат по хоккею в России и Казахстане.", RULES)
+    assert not decision.relevant
+    assert decision.matched["exclude"] == ["чемпионат"]
+    assert decision.reason.startswith("excluded by 'чемпионат'")
+
+
+def test_no_rules_means_nothing_is_relevant() -> None:
+    decision = judge("Россия и Казахстан.", RelevanceRules())
+    assert not decision.relevant
+    assert decision.reason == "no relevance terms are configured"
+
+
+def test_rules_may_be_a_mapping_and_are_compiled_once() -> None:
+    as_dict = RULES.model_dump()
+    assert judge("Ресей мен Astana", as_dict).relevant
+    _compile.cache_clear()
+    judge("a", RULES)
+    judge("b", RelevanceRules.model_validate(as_dict))
+    assert _compile.cache_info().misses == 1
+
+
+def test_group_names_must_not_clash() -> None:
+    with pytest.raises(ValueError, match="clash"):
+        judge("x", RelevanceRules(require_all={"any": ["Россия"]}))
+
+
+def test_default_rules_are_valid_and_bilingual() -> None:
+    rules = RelevanceRules.model_validate(default_rules())
+    assert set(rules.require_all) == {"russia", "kazakhstan"}
+    assert {"Ресей", "Russia", "Россия"} <= set(rules.require_all["russia"])
+    assert {"Қазақстан", "Kazakhstan", "Казахстан"} <= set(rules.require_all["kazakhstan"])
+    assert "русский" not in rules.require_all["russia"]
+
+
+def load_corpus() -> list[dict[str, Any]]:
+    return yaml.safe_load(CORPUS.read_text(encoding="utf-8"))["items"]
+
+
+def test_corpus_is_balanced_and_well_formed() -> None:
+    items = load_corpus()
+    assert len(items) >= 90
+    assert len({item["id"] for item in items}) == len(items)
+    langs = Counter(item["lang"] for item in items)
+    assert langs["ru"] >= 40 and langs["kk"] >= 25 and langs["en"] >= 20
+    share = sum(item["relevant"] for item in items) / len(items)
+    assert 0.4 <= share <= 0.6
+
+
+def test_precision_and_recall_on_corpus() -> None:
+    rules = RelevanceRules.model_validate(default_rules())
+    counts: dict[str, Counter[str]] = {}
+    errors: list[str] = []
+    for item in load_corpus():
+        decision = judge(item["text"], rules)
+        outcome = ("t" if decision.relevant == item["relevant"] else "f") + (
+            "p" if decision.relevant else "n"
+        )
+        for key in (item["lang"], "all"):
+            counts.setdefault(key, Counter())[outcome] += 1
+        if outcome[0] == "f":
+            errors.append(f"wrong {item['id']} labelled {item['relevant']}: {decision.reason}")
+
+    def scores(c: Counter[str]) -> tuple[float, float]:
+        precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
+        recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+        return precision, recall
+
+    lines = [
+        f"{lang:>3}: precision {scores(c)[0]:.3f} recall {scores(c)[1]:.3f} "
+        f"(tp {c['tp']}, fp {c['fp']}, fn {c['fn']}, tn {c['tn']})"
+        for lang, c in sorted(counts.items())
+    ]
+    report = "\n".join(["relevance on corpus:", *lines, *("  " + e for e in errors)])
+    print(report)
+    precision, recall = scores(counts["all"])
+    assert precision >= 0.95 and recall >= 0.95, report
