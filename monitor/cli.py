@@ -213,6 +213,20 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from monitor.demo import print_event, run_demo
+
+    def emit(row: dict[str, Any]) -> None:
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False, default=str), flush=True)
+        else:
+            print_event(row)
+            sys.stdout.flush()
+
+    totals = asyncio.run(run_demo(args.seconds, args.db, emit))
+    return EXIT_OK if totals.get("new") else EXIT_ERRORS
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from monitor.service import run_service
 
@@ -267,6 +281,14 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     diff.add_argument("--full", action="store_true", help="do not shorten unchanged text")
     diff.set_defaults(func=cmd_diff)
+
+    demo = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="watch a simulated news site for a minute: new, changed, removed documents",
+    )
+    demo.add_argument("--seconds", type=float, default=60.0, help="how long (default 60)")
+    demo.set_defaults(func=cmd_demo)
 
     run = sub.add_parser(
         "run", parents=[common], help="run the service: check every source on its interval"

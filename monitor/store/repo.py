@@ -388,6 +388,10 @@ class Store(TrackingMixin):
                 select(Version).where(Version.document_id == document_id, Version.seq == seq)
             ).first()
 
+    def change(self, change_id: int) -> Change | None:
+        with self.session() as s:
+            return s.get(Change, change_id)
+
     def change_to(self, version_id: int) -> Change | None:
         with self.session() as s:
             return s.scalars(select(Change).where(Change.to_version_id == version_id)).first()
@@ -406,9 +410,10 @@ class Store(TrackingMixin):
                 q = q.where(FetchLog.document_id == document_id)
             return list(s.scalars(q))
 
-    def events(self, *, document_id: int | None = None) -> list[Event]:
+    def events(self, *, document_id: int | None = None, after: int = 0) -> list[Event]:
+        """Events in order; `after` an event id, to follow the stream."""
         with self.session() as s:
-            q = select(Event).order_by(Event.id)
+            q = select(Event).where(Event.id > after).order_by(Event.id)
             if document_id is not None:
                 q = q.where(Event.document_id == document_id)
             return list(s.scalars(q))
