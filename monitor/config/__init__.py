@@ -1,0 +1,194 @@
+"""Configuration: `sources.yaml` is parsed and validated here and nowhere else.
+
+Every error names the file, the line, the source id and the field, because the
+person fixing it is looking at the YAML file, not at a Python traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from monitor.config.models import (
+    Discover,
+    FetchSettings,
+    RecheckPolicy,
+    RecheckTier,
+    RelevanceRules,
+    Source,
+)
+from monitor.config.types import Duration, HttpUrl, parse_duration
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "Discover",
+    "Duration",
+    "FetchSettings",
+    "HttpUrl",
+    "RecheckPolicy",
+    "RecheckTier",
+    "RelevanceRules",
+    "Source",
+    "database_url",
+    "load_config",
+    "parse_config",
+    "parse_duration",
+]
+
+DEFAULT_CONFIG = Path("sources.yaml")
+DEFAULT_DATABASE_URL = "sqlite:///storage/monitor.db"
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    database_url: str | None = None
+    # None: the rules shipped in monitor/data/relevance.yaml
+    relevance: RelevanceRules | None = None
+    recheck: RecheckPolicy = Field(default_factory=RecheckPolicy)
+    sources: list[Source] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Config:
+        seen: set[str] = set()
+        for index, source in enumerate(self.sources):
+            if source.id in seen:
+                raise _DuplicateId(index, source.id)
+            seen.add(source.id)
+        return self
+
+    def source(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise ConfigError(f"no source with id {source_id!r}")
+
+
+class _DuplicateId(ValueError):
+    def __init__(self, index: int, source_id: str) -> None:
+        super().__init__(f"duplicate source id {source_id!r}")
+        self.index = index
+
+
+class ConfigError(Exception):
+    """Raised with a message meant for the person editing the file."""
+
+    def __init__(self, message: str, problems: Iterable[str] = ()) -> None:
+        self.problems = list(problems)
+        super().__init__(
+            message
+            if not self.problems
+            else message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+        )
+
+
+@dataclass
+class _Located:
+    """YAML data plus the line of every mapping key and sequence item."""
+
+    data: Any
+    lines: dict[tuple[Any, ...], int]
+
+
+def _load_yaml(text: str, name: str) -> _Located:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark else name
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{where}: invalid YAML: {problem}") from None
+    lines: dict[tuple[Any, ...], int] = {}
+
+    def walk(node: yaml.Node | None, path: tuple[Any, ...]) -> None:
+        if node is None:
+            return
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = (*path, key.value)
+                walk(value, child)
+                lines[child] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*path, i))
+
+    walk(root, ())
+    data = yaml.safe_load(text) if root is not None else None
+    return _Located(data=data, lines=lines)
+
+
+def _describe(error: dict[str, Any], located: _Located, name: str) -> str:
+    loc = tuple(error["loc"])
+    line = None
+    for cut in range(len(loc), -1, -1):
+        line = located.lines.get(loc[:cut])
+        if line is not None:
+            break
+    prefix = f"{name}:{line}" if line else name
+    parts = []
+    if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
+        sources = located.data.get("sources") if isinstance(located.data, dict) else None
+        source_id = None
+        if (
+            isinstance(sources, list)
+            and loc[1] < len(sources)
+            and isinstance(sources[loc[1]], dict)
+        ):
+            source_id = sources[loc[1]].get("id")
+        parts.append(f"source {source_id!r}" if source_id else f"source #{loc[1] + 1}")
+        field = ".".join(str(x) for x in loc[2:])
+    else:
+        field = ".".join(str(x) for x in loc)
+    if field:
+        parts.append(f"field {field!r}")
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown field (check the spelling)"
+    return f"{prefix}: {', '.join(parts)}: {message}" if parts else f"{prefix}: {message}"
+
+
+def parse_config(text: str, name: str = "sources.yaml") -> Config:
+    located = _load_yaml(text, name)
+    data = located.data if located.data is not None else {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{name}:1: the top level must be a mapping with a 'sources' list")
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            ctx_error = (err.get("ctx") or {}).get("error")
+            if isinstance(ctx_error, _DuplicateId):
+                err = {**err, "loc": ("sources", ctx_error.index, "id"), "msg": str(ctx_error)}
+            problems.append(_describe(err, located, name))
+        raise ConfigError(f"{name} is invalid:", problems) from None
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    config_path = Path(path or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG)
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{config_path}: configuration file not found") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{config_path}: not UTF-8 text ({exc.reason})") from None
+    return parse_config(text, str(config_path))
+
+
+def database_url(cli_value: str | None, config: Config | None = None) -> str:
+    """`--db` beats `MONITOR_DATABASE_URL` beats the config file beats the SQLite default."""
+    return (
+        cli_value
+        or os.environ.get("MONITOR_DATABASE_URL")
+        or (config.database_url if config else None)
+        or DEFAULT_DATABASE_URL
+    )

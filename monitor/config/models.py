@@ -1,0 +1,159 @@
+"""Models of sources: what to fetch, how politely, how to discover and recheck."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from monitor.config.types import Duration, HttpUrl, check_css, check_regex
+
+
+class FetchSettings(BaseModel):
+    """How politely and how defensively pages are downloaded."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_agent: str = "monitor/0.1 (+https://example.org/monitor; contact: monitor@example.org)"
+    connect_timeout: Duration = 10.0
+    read_timeout: Duration = 30.0
+    max_body_bytes: int = Field(default=15_000_000, gt=0)
+    max_redirects: int = Field(default=5, ge=0, le=30)
+    per_host_concurrency: int = Field(default=2, ge=1, le=64)
+    total_concurrency: int = Field(default=16, ge=1, le=512)
+    # Some servers answer 304 (or repeat an ETag) although the page changed, so a
+    # conditional request is replaced by a full one when the last full fetch is older.
+    full_fetch_after: Duration = 24 * 3600.0
+    # Politeness: at most one request per host every `per_host_delay`; robots.txt;
+    # 429/503 answers are retried after Retry-After (capped) or an exponential backoff.
+    per_host_delay: Duration = 1.0
+    respect_robots: bool = True
+    max_retries: int = Field(default=3, ge=0, le=10)
+    backoff_base: Duration = 2.0
+    max_retry_after: Duration = 600.0
+
+
+class Discover(BaseModel):
+    """One way of finding a source's new documents, registered by `type`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["feed", "listing", "sitemap"]
+    url: HttpUrl
+    # listing: CSS selector of the links to documents, and of the next-page link
+    links: str | None = None
+    next: str | None = None
+    # listing: pages followed; sitemap: nested sitemap-index levels followed
+    depth: int = Field(default=1, ge=1, le=20)
+    # discovered URLs must match `include` and must not match `exclude` (regexes)
+    include: str | None = None
+    exclude: str | None = None
+
+    @field_validator("links", "next")
+    @classmethod
+    def _css(cls, value: str | None) -> str | None:
+        return None if value is None else check_css(value)
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        return check_regex(value)
+
+    @model_validator(mode="after")
+    def _listing_needs_links(self) -> Discover:
+        if self.type == "listing" and not self.links:
+            raise ValueError("a listing needs `links`: the CSS selector of document links")
+        return self
+
+
+class RelevanceRules(BaseModel):
+    """When a document from a broad source concerns Russia–Kazakhstan relations.
+
+    Relevant if one `any` term matches, or every group of `require_all` matches
+    at least one term; never if an `exclude` term matches. Terms are matched
+    with morphology (monitor/relevance.py), in Russian, Kazakh and English.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    require_all: dict[str, list[str]] = Field(default_factory=dict)
+    any: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+
+
+class RecheckTier(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # a document last changed (or first seen) less than `within` ago ...
+    within: Duration | None = None  # None: any age
+    # ... is rechecked this often
+    every: Duration
+
+
+def _default_tiers() -> list[RecheckTier]:
+    hour, day = 3600.0, 86400.0
+    return [
+        RecheckTier(within=3 * hour, every=900.0),
+        RecheckTier(within=day, every=hour),
+        RecheckTier(within=7 * day, every=4 * hour),
+        RecheckTier(within=30 * day, every=day),
+        RecheckTier(within=None, every=7 * day),
+    ]
+
+
+class RecheckPolicy(BaseModel):
+    """How often discovered documents and feeds are polled."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tiers: list[RecheckTier] = Field(default_factory=_default_tiers, min_length=1)
+    # feed/listing/sitemap polling adapts between these bounds to how often it yields news
+    discover_min: Duration = 300.0
+    discover_max: Duration = 6 * 3600.0
+    # a document answering 404/410 this many times in a row is marked removed
+    removed_after: int = Field(default=2, ge=1)
+
+    @model_validator(mode="after")
+    def _last_tier_open(self) -> RecheckPolicy:
+        if self.tiers[-1].within is not None:
+            raise ValueError("the last recheck tier must have no `within` (it covers any age)")
+        return self
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)
+    name: str = Field(min_length=1)
+    watch: list[HttpUrl] = Field(default_factory=list)
+    select: str | None = None
+    remove: list[str] = Field(default_factory=list)
+    interval: Duration = 3600.0
+    kind: Literal["official", "media"] = "media"
+    country: Literal["RU", "KZ", "other"] = "other"
+    languages: list[Literal["ru", "kk", "en"]] = Field(default_factory=lambda: ["ru"])
+    discover: list[Discover] = Field(default_factory=list)
+    # "terms": discovered documents are kept only if relevant; "all": keep everything
+    relevance: Literal["terms", "all"] = "terms"
+    max_new_per_cycle: int = Field(default=20, ge=1)
+    # unknown discovered URLs fetched per cycle to judge their relevance
+    max_examine_per_cycle: int = Field(default=100, ge=1)
+    # linked PDF and DOCX files of a relevant document are tracked as documents too
+    follow_attachments: bool = True
+
+    @field_validator("select")
+    @classmethod
+    def _select(cls, value: str | None) -> str | None:
+        return None if value is None else check_css(value)
+
+    @field_validator("remove")
+    @classmethod
+    def _remove(cls, values: list[str]) -> list[str]:
+        return [check_css(v) for v in values]
+
+    @field_validator("interval")
+    @classmethod
+    def _interval(cls, value: float) -> float:
+        if value < 1:
+            raise ValueError("interval must be at least 1s")
+        return value

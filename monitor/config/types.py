@@ -1,0 +1,61 @@
+"""Field types and validators shared by every configuration model."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+)
+from soupsieve import SelectorSyntaxError
+from soupsieve import compile as compile_css
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, None: 1}
+
+
+def parse_duration(value: Any) -> float:
+    """Accept `90`, `90s`, `15m`, `1h`, `1d`: humans write intervals, not seconds."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 30s, 15m, 1h or 1d")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(str(value))
+        if not match:
+            raise ValueError(f"{value!r} is not a duration; use e.g. 30s, 15m, 1h or 1d")
+        seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if seconds < 0:
+        raise ValueError("a duration cannot be negative")
+    return seconds
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+
+
+def check_css(selector: str) -> str:
+    try:
+        compile_css(selector)
+    except SelectorSyntaxError as exc:
+        raise ValueError(f"invalid CSS selector {selector!r}: {exc.args[0]}") from None
+    return selector
+
+
+def check_url(url: str) -> str:
+    if not re.match(r"^https?://[^\s/]+[^\s]*$", url):
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    return url
+
+
+HttpUrl = Annotated[str, AfterValidator(check_url)]
+
+
+def check_regex(pattern: str | None) -> str | None:
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+    return pattern
