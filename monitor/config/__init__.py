@@ -15,6 +15,16 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from monitor.config.alerts import (
+    AlertSettings,
+    AppriseChannel,
+    EmailChannel,
+    Filters,
+    SmtpSettings,
+    Subscription,
+    ThemeSpec,
+    WebhookChannel,
+)
 from monitor.config.models import (
     Discover,
     FetchSettings,
@@ -26,16 +36,24 @@ from monitor.config.models import (
 from monitor.config.types import Duration, HttpUrl, parse_duration
 
 __all__ = [
+    "AlertSettings",
+    "AppriseChannel",
     "Config",
     "ConfigError",
     "Discover",
     "Duration",
+    "EmailChannel",
     "FetchSettings",
+    "Filters",
     "HttpUrl",
     "RecheckPolicy",
     "RecheckTier",
     "RelevanceRules",
+    "SmtpSettings",
     "Source",
+    "Subscription",
+    "ThemeSpec",
+    "WebhookChannel",
     "database_url",
     "load_config",
     "parse_config",
@@ -55,6 +73,10 @@ class Config(BaseModel):
     relevance: RelevanceRules | None = None
     recheck: RecheckPolicy = Field(default_factory=RecheckPolicy)
     sources: list[Source] = Field(default_factory=list)
+    # None: the taxonomy shipped in monitor/data/themes.yaml
+    themes: dict[str, ThemeSpec] | None = None
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    subscriptions: list[Subscription] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Config:
@@ -63,6 +85,29 @@ class Config(BaseModel):
             if source.id in seen:
                 raise _DuplicateId(index, source.id)
             seen.add(source.id)
+        return self
+
+    @model_validator(mode="after")
+    def _subscriptions_name_known_things(self) -> Config:
+        from monitor.themes import theme_ids  # the shipped taxonomy when none is configured
+
+        known_themes = set(self.themes) if self.themes is not None else set(theme_ids())
+        known_sources = {s.id for s in self.sources}
+        names: set[str] = set()
+        for index, sub in enumerate(self.subscriptions):
+            if sub.name in names:
+                raise _Misnamed(index, "name", f"duplicate subscription name {sub.name!r}")
+            names.add(sub.name)
+            for theme in sub.filters.themes:
+                if theme not in known_themes:
+                    raise _Misnamed(
+                        index,
+                        "filters.themes",
+                        f"unknown theme {theme!r}; known: {', '.join(sorted(known_themes))}",
+                    )
+            for source_id in sub.filters.sources:
+                if source_id not in known_sources:
+                    raise _Misnamed(index, "filters.sources", f"unknown source {source_id!r}")
         return self
 
     def source(self, source_id: str) -> Source:
@@ -76,6 +121,14 @@ class _DuplicateId(ValueError):
     def __init__(self, index: int, source_id: str) -> None:
         super().__init__(f"duplicate source id {source_id!r}")
         self.index = index
+
+
+class _Misnamed(ValueError):
+    """A subscription names a theme, source or name that does not fit."""
+
+    def __init__(self, index: int, field: str, message: str) -> None:
+        super().__init__(message)
+        self.index, self.field = index, field
 
 
 class ConfigError(Exception):
@@ -126,6 +179,10 @@ def _load_yaml(text: str, name: str) -> _Located:
     return _Located(data=data, lines=lines)
 
 
+# top-level lists whose items are named in messages: key -> (noun, identifying field)
+_LISTS = {"sources": ("source", "id"), "subscriptions": ("subscription", "name")}
+
+
 def _describe(error: dict[str, Any], located: _Located, name: str) -> str:
     loc = tuple(error["loc"])
     line = None
@@ -135,16 +192,13 @@ def _describe(error: dict[str, Any], located: _Located, name: str) -> str:
             break
     prefix = f"{name}:{line}" if line else name
     parts = []
-    if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
-        sources = located.data.get("sources") if isinstance(located.data, dict) else None
-        source_id = None
-        if (
-            isinstance(sources, list)
-            and loc[1] < len(sources)
-            and isinstance(sources[loc[1]], dict)
-        ):
-            source_id = sources[loc[1]].get("id")
-        parts.append(f"source {source_id!r}" if source_id else f"source #{loc[1] + 1}")
+    if len(loc) >= 2 and loc[0] in _LISTS and isinstance(loc[1], int):
+        what, key = _LISTS[loc[0]]
+        items = located.data.get(loc[0]) if isinstance(located.data, dict) else None
+        item_id = None
+        if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict):
+            item_id = items[loc[1]].get(key)
+        parts.append(f"{what} {item_id!r}" if item_id else f"{what} #{loc[1] + 1}")
         field = ".".join(str(x) for x in loc[2:])
     else:
         field = ".".join(str(x) for x in loc)
@@ -169,6 +223,9 @@ def parse_config(text: str, name: str = "sources.yaml") -> Config:
             ctx_error = (err.get("ctx") or {}).get("error")
             if isinstance(ctx_error, _DuplicateId):
                 err = {**err, "loc": ("sources", ctx_error.index, "id"), "msg": str(ctx_error)}
+            elif isinstance(ctx_error, _Misnamed):
+                loc = ("subscriptions", ctx_error.index, *ctx_error.field.split("."))
+                err = {**err, "loc": loc, "msg": str(ctx_error)}
             problems.append(_describe(err, located, name))
         raise ConfigError(f"{name} is invalid:", problems) from None
 
