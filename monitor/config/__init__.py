@@ -89,6 +89,8 @@ class Config(BaseModel):
 
     @model_validator(mode="after")
     def _subscriptions_name_known_things(self) -> Config:
+        if not self.subscriptions:
+            return self
         from monitor.themes import theme_ids  # the shipped taxonomy when none is configured
 
         known_themes = set(self.themes) if self.themes is not None else set(theme_ids())
