@@ -1,6 +1,7 @@
 """Storage: the one module behind which the database lives (SQLite or PostgreSQL)."""
 
 from monitor.store.db import DatabaseError, create_db_engine, migrate
+from monitor.store.outbox import AlertDraft, AlertRow
 from monitor.store.repo import (
     ConcurrentUpdate,
     DocumentState,
@@ -17,6 +18,8 @@ from monitor.store.repo import (
 from monitor.store.tracking import EndpointState, NewDocument
 
 __all__ = [
+    "AlertDraft",
+    "AlertRow",
     "ConcurrentUpdate",
     "DatabaseError",
     "DocumentState",

@@ -143,6 +143,8 @@ class Version(Base):
     text_hash: Mapped[str] = mapped_column(String(64))
     chars: Mapped[int] = mapped_column(Integer)
     rules: Mapped[str] = mapped_column(String(32))
+    # JSON list of theme hits of the whole text (monitor/themes.py)
+    themes: Mapped[str | None] = mapped_column(Text)
 
 
 class Change(Base):
@@ -160,6 +162,10 @@ class Change(Base):
     deleted_chars: Mapped[int] = mapped_column(Integer)
     diff: Mapped[str] = mapped_column(Text)  # JSON list of [op, text]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # themes of the inserted and deleted text only, and the one-glance summary (JSON)
+    themes: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    significance: Mapped[str | None] = mapped_column(String(16))
 
 
 class Event(Base):
@@ -196,3 +202,43 @@ class FetchLog(Base):
     outcome: Mapped[str] = mapped_column(String(16))  # new|changed|unchanged|not_modified|error
     error: Mapped[str | None] = mapped_column(Text)
     bytes: Mapped[int | None] = mapped_column(Integer)
+
+
+class Alert(Base):
+    """The outbox: written in the transaction of the event that caused it, then
+    delivered by the dispatcher. `key` is stable across retries and restarts,
+    so a receiver can drop duplicates."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    subscription: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))  # email | webhook | apprise
+    kind: Mapped[str] = mapped_column(String(16))  # new | changed | removed | restored | operator
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    payload: Mapped[str] = mapped_column(Text)  # JSON, frozen when the event happened
+    # pending -> sending -> sent; failed after the last attempt or a permanent refusal;
+    # uncertain: the process stopped at the point of no return of an email
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())  # later for digests
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OperatorCondition(Base):
+    """A problem the operator was told about (source failing, alerts stuck...),
+    so that it is said once, and its recovery once."""
+
+    __tablename__ = "operator_conditions"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    active: Mapped[bool] = mapped_column(Boolean)
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+    detail: Mapped[str] = mapped_column(Text)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

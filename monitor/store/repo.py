@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +29,7 @@ from monitor.store.models import (
     SourceRow,
     Version,
 )
+from monitor.store.outbox import AlertDraft, OutboxMixin, add_alerts
 from monitor.store.tracking import TrackingMixin
 
 
@@ -67,6 +69,7 @@ class Tracking:
     next_check_at: datetime | None = None
     missing_count: int = 0
     presence: str | None = None  # "removed" or "restored": an event to emit
+    alerts: tuple[AlertDraft, ...] = ()  # for the presence event
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,10 @@ class NewVersion:
     diff: list[tuple[int, str]] | None  # None for a document's first version
     inserted_chars: int = 0
     deleted_chars: int = 0
+    themes: list[dict[str, Any]] | None = None  # of the whole text
+    change_themes: list[dict[str, Any]] | None = None  # of the inserted/deleted text
+    summary: dict[str, Any] | None = None
+    significance: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,10 @@ class StoredVersion:
     seq: int
     event: str
     change_id: int | None
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
 
 
 def state_of(doc: Document) -> DocumentState:
@@ -141,7 +152,7 @@ def state_of(doc: Document) -> DocumentState:
     )
 
 
-class Store(TrackingMixin):
+class Store(TrackingMixin, OutboxMixin):
     """The one gateway to the database; every method is one short transaction."""
 
     def __init__(self, url: str, *, auto_migrate: bool = True) -> None:
@@ -305,7 +316,10 @@ class Store(TrackingMixin):
         elif t.presence == "restored":
             doc.status = "active"
         if t.presence:
-            s.add(Event(document_id=doc.id, kind=t.presence, created_at=rec.started_at))
+            event = Event(document_id=doc.id, kind=t.presence, created_at=rec.started_at)
+            s.add(event)
+            s.flush()
+            add_alerts(s, t.alerts, event.id, doc.id, rec.started_at)
 
     def record_version(
         self,
@@ -313,6 +327,7 @@ class Store(TrackingMixin):
         rec: FetchRecord,
         version: NewVersion,
         tracking: Tracking | None = None,
+        alerts: Sequence[AlertDraft] = (),
     ) -> StoredVersion:
         body_sha = sha256(version.body)
         with self.session() as s, s.begin():
@@ -335,6 +350,7 @@ class Store(TrackingMixin):
                 text_hash=version.text_hash,
                 chars=len(version.text),
                 rules=version.rules,
+                themes=_json(version.themes),
             )
             s.add(row)
             s.flush()
@@ -351,20 +367,24 @@ class Store(TrackingMixin):
                     deleted_chars=version.deleted_chars,
                     diff=json.dumps(version.diff, ensure_ascii=False, separators=(",", ":")),
                     created_at=rec.started_at,
+                    themes=_json(version.change_themes),
+                    summary=_json(version.summary),
+                    significance=version.significance,
                 )
                 s.add(change)
                 s.flush()
                 change_id = change.id
             event = "new" if seq == 1 else "changed"
-            s.add(
-                Event(
-                    document_id=doc.id,
-                    kind=event,
-                    version_id=row.id,
-                    change_id=change_id,
-                    created_at=rec.started_at,
-                )
+            event_row = Event(
+                document_id=doc.id,
+                kind=event,
+                version_id=row.id,
+                change_id=change_id,
+                created_at=rec.started_at,
             )
+            s.add(event_row)
+            s.flush()
+            add_alerts(s, alerts, event_row.id, doc.id, rec.started_at)
             self._log(s, state.source_id, doc.id, rec, event)
             self._touch(doc, rec)
             doc.latest_seq, doc.latest_text_hash = seq, version.text_hash
