@@ -12,10 +12,11 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from monitor.alerts.build import assess, drafts_for
 from monitor.attachments import extract_docx, extract_pdf, is_attachment
 from monitor.config import Config, RecheckPolicy, Source
 from monitor.decode import DecodeError, decode_body
@@ -115,6 +116,10 @@ class OutcomeBatch:
         self.store.record_outcomes(pending)
 
 
+def _document(state: DocumentState, seq: int) -> dict[str, object]:
+    return {"id": state.id, "url": state.url, "title": None, "origin": state.origin, "seq": seq}
+
+
 def extract_body(
     body: bytes, content_type: str | None, url: str, source: Source
 ) -> tuple[Extracted, str | None]:
@@ -136,16 +141,29 @@ def process(
     fetched: FetchResult,
     rec: FetchRecord,
     batch: OutcomeBatch | None = None,
-    policy: RecheckPolicy | None = None,
+    config: Config | None = None,
     extracted: tuple[Extracted, str | None] | None = None,
 ) -> DocumentOutcome:
-    """Decide what one fetch means and record it; a new version in one transaction."""
+    """Decide what one fetch means and record it; a new version, its change, event
+    and alerts in one transaction."""
     outcome = DocumentOutcome(id=state.id, url=state.url, event="unchanged", source=source.id)
     quiet = batch or OutcomeBatch(store, size=1)
-    policy = policy or RecheckPolicy()
+    policy = config.recheck if config else RecheckPolicy()
 
     def track(changed: bool) -> Tracking:
-        return tracking_for(state, fetched, policy, rec.started_at, changed)
+        tracking = tracking_for(state, fetched, policy, rec.started_at, changed)
+        if tracking.presence and config and config.subscriptions:
+            drafts = drafts_for(
+                config,
+                event=tracking.presence,
+                source=source,
+                document=_document(state, state.latest_seq),
+                versions={"from": None, "to": state.latest_seq or None},
+                at=rec.started_at,
+                themes=store.latest_themes(state.id),
+            )
+            tracking = replace(tracking, alerts=tuple(drafts))
+        return tracking
 
     if fetched.error:
         quiet.add(Outcome(state, rec, "error", tracking=track(False)))
@@ -172,12 +190,26 @@ def process(
         quiet.add(Outcome(state, rec, "unchanged", body_sha, rules, track(False)))
         return outcome
     ops = None
+    previous: str | None = None
     inserted = deleted = 0
     if state.latest_seq:
         previous = store.latest_text(state.id, state.latest_seq) or ""
         ops = diff_words(previous, page.text)
         counted = stats(ops)
         inserted, deleted = counted.inserted_chars, counted.deleted_chars
+    assessment = assess(config, previous, page.text, ops) if config else None
+    drafts = []
+    if config and assessment and config.subscriptions:
+        drafts = drafts_for(
+            config,
+            event="changed" if state.latest_seq else "new",
+            source=source,
+            document={**_document(state, state.latest_seq + 1), "title": page.title},
+            versions={"from": state.latest_seq or None, "to": state.latest_seq + 1},
+            at=rec.started_at,
+            assessment=assessment,
+            ops=ops,
+        )
     stored = store.record_version(
         state,
         rec,
@@ -193,8 +225,13 @@ def process(
             diff=ops,
             inserted_chars=inserted,
             deleted_chars=deleted,
+            themes=assessment.themes if assessment else None,
+            change_themes=assessment.change_themes if assessment else None,
+            summary=assessment.summary if assessment else None,
+            significance=assessment.significance if assessment else None,
         ),
         track(True),
+        drafts,
     )
     outcome.event, outcome.seq = stored.event, stored.seq
     return outcome
@@ -274,7 +311,7 @@ class Cycle:
                 fetched,
                 rec,
                 self.batch,
-                self.config.recheck,
+                self.config,
                 extracted,
             )
         except ConcurrentUpdate as exc:

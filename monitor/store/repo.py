@@ -276,6 +276,16 @@ class Store(TrackingMixin, OutboxMixin):
                     doc.last_checked_at = o.rec.started_at
                 self._track(s, doc, o.rec, o.tracking)
 
+    def latest_themes(self, document_id: int) -> list[dict[str, Any]]:
+        with self.session() as s:
+            raw = s.scalar(
+                select(Version.themes)
+                .where(Version.document_id == document_id)
+                .order_by(Version.seq.desc())
+                .limit(1)
+            )
+            return json.loads(raw) if raw else []
+
     def latest_text(self, document_id: int, seq: int) -> str | None:
         with self.session() as s:
             return s.scalar(

@@ -1,0 +1,169 @@
+"""Deciding alerts: themes and summary of a version, subscriptions that match,
+and the payload frozen into the outbox with the event.
+
+The payload is the documented webhook body (see README, "Webhook payload");
+email and chat messages are rendered from it, so every channel says the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from monitor.config import Config, Source, Subscription
+from monitor.config.alerts import SIGNIFICANCE
+from monitor.store import AlertDraft
+from monitor.summary import summarize
+from monitor.themes import taxonomy
+
+PAYLOAD_VERSION = 1
+DIFF_CONTEXT = 160  # characters of unchanged text kept around each change
+MAX_DIFF_CHARS = 200_000
+
+
+@dataclass
+class Assessment:
+    """What a new version means, computed once for storage and for every alert."""
+
+    themes: list[dict[str, Any]]  # of the whole new text
+    change_themes: list[dict[str, Any]] | None = None  # of inserted/deleted text
+    summary: dict[str, Any] | None = None
+    significance: str | None = None
+    cosmetic: bool = False
+    drafts: list[AlertDraft] = field(default_factory=list)
+
+
+def assess(
+    config: Config, old: str | None, new: str, ops: Sequence[tuple[int, str]] | None
+) -> Assessment:
+    tax = taxonomy(config.themes)
+    themes = [h.as_dict() for h in tax.tag(new)]
+    if old is None or ops is None:
+        return Assessment(themes=themes)
+    summary = summarize(old, new, ops)
+    return Assessment(
+        themes=themes,
+        change_themes=[h.as_dict() for h in tax.tag_change(old, new, ops)],
+        summary={**summary.as_dict(), "headline": summary.headline()},
+        significance=summary.significance,
+        cosmetic=summary.cosmetic,
+    )
+
+
+def compact_ops(ops: Sequence[tuple[int, str]], context: int = DIFF_CONTEXT) -> list[list[Any]]:
+    """Changed text whole, unchanged text cut to `context` characters around it."""
+    out: list[list[Any]] = []
+    total = 0
+    last = len(ops) - 1
+    for i, (op, text) in enumerate(ops):
+        if op == 0 and len(text) > 2 * context:
+            head = text[:context] if i > 0 else ""
+            tail = text[-context:] if i < last else ""
+            text = f"{head} … {tail}".strip() if head or tail else ""
+            if not text:
+                continue
+        total += len(text)
+        if total > MAX_DIFF_CHARS:
+            out.append([0, " … (diff cut; see the web UI for all of it)"])
+            break
+        out.append([op, text])
+    return out
+
+
+def matches(
+    sub: Subscription,
+    *,
+    event: str,
+    source: Source,
+    themes: Sequence[str],
+    significance: str | None,
+) -> bool:
+    f = sub.filters
+    if event not in f.events:
+        return False
+    if f.sources and source.id not in f.sources:
+        return False
+    if f.kind and source.kind not in f.kind:
+        return False
+    if f.country and source.country not in f.country:
+        return False
+    if f.themes and not set(f.themes) & set(themes):
+        return False
+    return not (
+        significance is not None
+        and SIGNIFICANCE.index(significance) < SIGNIFICANCE.index(f.min_significance)
+    )
+
+
+def due_at(mode: str, now: datetime) -> datetime | None:
+    """Digests go out at the top of the next hour, or at the next midnight UTC."""
+    if mode == "hourly":
+        return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    if mode == "daily":
+        return now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    return None
+
+
+def drafts_for(
+    config: Config,
+    *,
+    event: str,
+    source: Source,
+    document: dict[str, Any],
+    versions: dict[str, int | None],
+    at: datetime,
+    assessment: Assessment | None = None,
+    themes: Sequence[dict[str, Any]] = (),
+    ops: Sequence[tuple[int, str]] | None = None,
+) -> list[AlertDraft]:
+    """One draft per matching subscription; none at all for a cosmetic change."""
+    if assessment is not None and assessment.cosmetic:
+        return []
+    hits = list(themes)
+    if assessment is not None:
+        hits = (
+            assessment.change_themes
+            if event == "changed" and assessment.change_themes is not None
+            else assessment.themes
+        )
+    significance = assessment.significance if assessment else None
+    theme_ids = [h["theme"] for h in hits]
+    web = config.alerts.web_url.rstrip("/")
+    links = {"document": f"{web}/documents/{document['id']}"}
+    if versions.get("from") and versions.get("to"):
+        links["diff"] = (
+            f"{web}/documents/{document['id']}/diff?from={versions['from']}&to={versions['to']}"
+        )
+    payload: dict[str, Any] = {
+        "payload_version": PAYLOAD_VERSION,
+        "event": event,
+        "at": at.isoformat(),
+        "document": document,
+        "source": {
+            "id": source.id,
+            "name": source.name,
+            "kind": source.kind,
+            "country": source.country,
+        },
+        "versions": versions,
+        "themes": hits,
+        "significance": significance,
+        "summary": assessment.summary if assessment else None,
+        "diff": compact_ops(ops) if ops else None,
+        "links": links,
+    }
+    drafts = []
+    for sub in config.subscriptions:
+        if matches(sub, event=event, source=source, themes=theme_ids, significance=significance):
+            drafts.append(
+                AlertDraft(
+                    subscription=sub.name,
+                    channel=sub.channel.type,
+                    kind=event,
+                    payload={**payload, "subscription": sub.name},
+                    due_at=due_at(sub.mode, at),
+                )
+            )
+    return drafts

@@ -1,0 +1,109 @@
+"""Alert texts rendered from the payload: an email (subject, plain text, HTML
+with insertions and deletions marked) and a short text for chat channels that
+fits their size limit with a link to the rest."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+EVENT_RU = {
+    "new": "новый документ",
+    "changed": "изменение",
+    "removed": "удалён",
+    "restored": "восстановлен",
+    "operator": "служебное",
+}
+
+
+def _themes(payload: dict[str, Any]) -> str:
+    return ", ".join(h["theme"] for h in payload.get("themes") or [])
+
+
+def subject(payload: dict[str, Any]) -> str:
+    if payload.get("event") == "operator":
+        return f"[monitor] {payload.get('title', 'operator notice')}"
+    themes = _themes(payload)
+    title = (payload.get("document") or {}).get("title") or payload["document"].get("url")
+    tags = f" [{themes}]" if themes else ""
+    return f"[monitor] {payload['event']}{tags}: {title}"[:250]
+
+
+def _lines(payload: dict[str, Any]) -> list[str]:
+    if payload.get("event") == "operator":
+        return [payload.get("title", ""), "", payload.get("detail", "")]
+    doc, src = payload["document"], payload["source"]
+    out = [
+        f"{payload['event'].upper()} ({EVENT_RU.get(payload['event'], '')}): "
+        f"{doc.get('title') or doc['url']}",
+        f"Source: {src['name']} ({src['kind']}, {src['country']})",
+        f"URL: {doc['url']}",
+    ]
+    versions = payload.get("versions") or {}
+    if versions.get("to"):
+        out.append(f"Version: {versions.get('from') or '—'} -> {versions['to']}")
+    if payload.get("significance"):
+        out.append(f"Significance: {payload['significance']}")
+    summary = payload.get("summary") or {}
+    if summary.get("headline"):
+        out.append(f"Summary: {summary['headline']}")
+    for hit in payload.get("themes") or []:
+        side = f" ({hit['side']})" if hit.get("side") else ""
+        out.append(f"Theme {hit['theme']}{side}: {', '.join(hit.get('terms', [])[:6])}")
+        for sentence in hit.get("sentences", [])[:2]:
+            out.append(f"  « {sentence} »")
+    for name, url in (payload.get("links") or {}).items():
+        out.append(f"{name.capitalize()}: {url}")
+    return out
+
+
+def diff_text(diff: list[list[Any]] | None) -> str:
+    marks = {-1: ("[-", "-]"), 1: ("{+", "+}"), 0: ("", "")}
+    return "".join(f"{marks[op][0]}{text}{marks[op][1]}" for op, text in diff or [])
+
+
+def text_body(payload: dict[str, Any]) -> str:
+    body = "\n".join(_lines(payload))
+    if payload.get("diff"):
+        body += "\n\nDiff ([-deleted-] {+inserted+}):\n" + diff_text(payload["diff"])
+    return body + "\n"
+
+
+def html_body(payload: dict[str, Any]) -> str:
+    lines = "".join(f"<p>{escape(line)}</p>" for line in _lines(payload) if line)
+    diff = ""
+    if payload.get("diff"):
+        parts = []
+        for op, text in payload["diff"]:
+            t = escape(text).replace("\n", "<br>")
+            if op == 1:
+                parts.append(f'<ins style="background:#d4f7d4">{t}</ins>')
+            elif op == -1:
+                parts.append(f'<del style="background:#f7d4d4">{t}</del>')
+            else:
+                parts.append(t)
+        diff = f"<h3>Diff</h3><div style='font-family:serif'>{''.join(parts)}</div>"
+    return f"<!doctype html><html><body>{lines}{diff}</body></html>"
+
+
+def short_text(payload: dict[str, Any], max_chars: int) -> str:
+    """For chat channels: the head, then as much diff as fits, then the link.
+    Never longer than `max_chars`, so the far end never refuses it for size."""
+    link = (payload.get("links") or {}).get("diff") or (payload.get("links") or {}).get(
+        "document", ""
+    )
+    head = "\n".join(
+        line for line in _lines(payload) if not line.startswith(("Diff:", "Document:"))
+    )
+    tail = f"\nFull diff: {link}" if link else ""
+    diff = diff_text(payload.get("diff"))
+    room = max_chars - len(head) - len(tail) - 2
+    if diff and room > 40:
+        if len(diff) > room:
+            diff = diff[: room - 1].rsplit(" ", 1)[0] + "…"
+        text = f"{head}\n\n{diff}{tail}"
+    else:
+        text = f"{head}{tail}"
+    if len(text) > max_chars:
+        text = text[: max_chars - len(tail) - 1] + "…" + tail
+    return text[:max_chars]
