@@ -227,6 +227,70 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK if totals.get("new") else EXIT_ERRORS
 
 
+def _alert_json(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "key": row.key,
+        "subscription": row.subscription,
+        "channel": row.channel,
+        "kind": row.kind,
+        "status": row.status,
+        "attempts": row.attempts,
+        "document_id": row.document_id,
+        "title": (row.payload.get("document") or {}).get("title") or row.payload.get("title"),
+        "created_at": row.created_at.isoformat(),
+        "next_attempt_at": row.next_attempt_at.isoformat(),
+        "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+        "last_error": row.last_error,
+    }
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    """List the outbox, re-queue one alert, or deliver what is due now."""
+    config = load_config(args.config)
+    store = _open_store(args, config)
+    try:
+        if args.action == "retry":
+            if args.id is None:
+                raise LookupError("give the alert id: monitor alerts retry ID")
+            row = store.retry_alert(args.id, _now())
+            rows = [row]
+        elif args.action == "dispatch":
+            from monitor.alerts.dispatch import Dispatcher
+
+            dispatcher = Dispatcher(config, store)
+            dispatcher.recover()
+            result = asyncio.run(dispatcher.run_once())
+            if args.json:
+                _emit(result.__dict__)
+            else:
+                print(f"sent {result.sent}, retry later {result.retried}, failed {result.failed}")
+                for error in result.errors:
+                    print(f"  {error}")
+            return EXIT_ERRORS if result.failed else EXIT_OK
+        else:
+            rows = store.alerts(status=args.status, limit=args.limit)
+    finally:
+        store.close()
+    if args.json:
+        _emit([_alert_json(r) for r in rows])
+        return EXIT_OK
+    for r in rows:
+        j = _alert_json(r)
+        error = f"  ({r.last_error})" if r.last_error else ""
+        print(
+            f"#{r.id:<5} {r.status:<9} {r.kind:<8} {r.subscription:<16} {r.channel:<8} "
+            f"tries {r.attempts}  {j['title'] or ''}{error}"
+        )
+    return EXIT_OK
+
+
+def _now() -> Any:
+    from monitor.store import utcnow
+
+    return utcnow()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from monitor.service import run_service
 
@@ -281,6 +345,17 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     diff.add_argument("--full", action="store_true", help="do not shorten unchanged text")
     diff.set_defaults(func=cmd_diff)
+
+    alerts = sub.add_parser(
+        "alerts",
+        parents=[common],
+        help="the alert outbox: list, `retry ID`, or `dispatch` what is due",
+    )
+    alerts.add_argument("action", nargs="?", choices=("list", "retry", "dispatch"), default="list")
+    alerts.add_argument("id", nargs="?", type=int, help="alert id (for retry)")
+    alerts.add_argument("--status", choices=("pending", "sending", "sent", "failed", "uncertain"))
+    alerts.add_argument("--limit", type=int, default=100)
+    alerts.set_defaults(func=cmd_alerts)
 
     demo = sub.add_parser(
         "demo",

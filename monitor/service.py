@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from monitor.alerts.dispatch import Dispatcher
 from monitor.config import Config, database_url, load_config
 from monitor.fetch import Fetcher
 from monitor.pipeline import run_cycle
@@ -40,8 +41,38 @@ async def _check(config: Config, store: Store, fetcher: Fetcher, source_id: str)
     )
 
 
+DISPATCH_EVERY = 5.0  # seconds between outbox passes
+
+
+async def _dispatch(dispatcher: Dispatcher) -> None:
+    try:
+        result = await dispatcher.run_once()
+    except Exception:
+        log.exception("alert dispatch failed")
+        return
+    if result.sent or result.failed or result.retried:
+        log.info(
+            "alerts: sent %d, retry later %d, failed %d",
+            result.sent,
+            result.retried,
+            result.failed,
+        )
+
+
 async def serve(config: Config, store: Store, stop: asyncio.Event) -> None:
     scheduler = AsyncIOScheduler(timezone=UTC)
+    dispatcher = Dispatcher(config, store)
+    dispatcher.recover()
+    scheduler.add_job(
+        _dispatch,
+        IntervalTrigger(seconds=DISPATCH_EVERY),
+        args=(dispatcher,),
+        id="_dispatch",
+        name="alert dispatcher",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
+    )
     async with Fetcher(config.fetch) as fetcher:
         for source in config.sources:
             scheduler.add_job(
