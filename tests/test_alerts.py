@@ -181,7 +181,7 @@ def test_webhook_500_three_times_then_delivered_once(
     _, port = smtp
     receiver.answer(500, 500, 500)
     with SimSite() as site:
-        site.add_article("trade", "Итоги", TRADE + [NUCLEAR])
+        site.add_article("trade", "Итоги", [*TRADE, NUCLEAR])
         config = parse_config(config_text(site, port, receiver.url + "/hook", "[]"))
         cycle(config, store)
     dispatch(config, store, rounds=10)
@@ -197,7 +197,7 @@ def test_webhook_4xx_is_not_retried_and_the_reason_is_kept(
     _, port = smtp
     receiver.answer(404)
     with SimSite() as site:
-        site.add_article("trade", "Итоги", TRADE + [NUCLEAR])
+        site.add_article("trade", "Итоги", [*TRADE, NUCLEAR])
         config = parse_config(config_text(site, port, receiver.url + "/hook", "[]"))
         cycle(config, store)
     dispatch(config, store, rounds=5)
@@ -211,7 +211,7 @@ def test_smtp_down_or_refusing_keeps_the_alert_pending_until_it_recovers(
 ) -> None:
     port = free_port()  # nobody listens yet
     with SimSite() as site:
-        site.add_article("trade", "Итоги", TRADE + [NUCLEAR])
+        site.add_article("trade", "Итоги", [*TRADE, NUCLEAR])
         config = parse_config(config_text(site, port, receiver.url + "/hook", "[]"))
         cycle(config, store)
     asyncio.run(Dispatcher(config, store).run_once())
@@ -274,7 +274,7 @@ def test_crash_between_sending_and_recording(
     webhook is repeated with the same idempotency key, the email is not sent again."""
     sink, port = smtp
     with SimSite() as site:
-        site.add_article("trade", "Итоги", TRADE + [NUCLEAR])
+        site.add_article("trade", "Итоги", [*TRADE, NUCLEAR])
         text = config_text(site, port, receiver.url + "/hook", "[]")
         cfg = tmp_path / "sources.yaml"
         cfg.write_text(text, encoding="utf-8")
