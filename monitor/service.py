@@ -16,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.alerts.dispatch import Dispatcher
+from monitor.alerts.health import check_health
 from monitor.config import Config, database_url, load_config
 from monitor.fetch import Fetcher
 from monitor.pipeline import run_cycle
@@ -24,7 +25,13 @@ from monitor.store import Store
 log = logging.getLogger("monitor.service")
 
 
+# When each source's last check started: the stalled-schedule condition reads it.
+LAST_STARTED: dict[str, datetime] = {}
+HEALTH_EVERY = 60.0
+
+
 async def _check(config: Config, store: Store, fetcher: Fetcher, source_id: str) -> None:
+    LAST_STARTED[source_id] = datetime.now(UTC)
     try:
         summary = await run_cycle(config, store, source_ids=[source_id], fetcher=fetcher)
     except Exception:
@@ -44,7 +51,16 @@ async def _check(config: Config, store: Store, fetcher: Fetcher, source_id: str)
 DISPATCH_EVERY = 5.0  # seconds between outbox passes
 
 
-async def _dispatch(dispatcher: Dispatcher) -> None:
+async def _dispatch(dispatcher: Dispatcher, health: dict[str, float]) -> None:
+    now = datetime.now(UTC)
+    if now.timestamp() - health.get("at", 0.0) >= HEALTH_EVERY:
+        health["at"] = now.timestamp()
+        try:
+            await asyncio.to_thread(
+                check_health, dispatcher.config, dispatcher.store, now, dict(LAST_STARTED)
+            )
+        except Exception:
+            log.exception("health check failed")
     try:
         result = await dispatcher.run_once()
     except Exception:
@@ -66,7 +82,7 @@ async def serve(config: Config, store: Store, stop: asyncio.Event) -> None:
     scheduler.add_job(
         _dispatch,
         IntervalTrigger(seconds=DISPATCH_EVERY),
-        args=(dispatcher,),
+        args=(dispatcher, {}),
         id="_dispatch",
         name="alert dispatcher",
         max_instances=1,

@@ -276,6 +276,41 @@ class Store(TrackingMixin, OutboxMixin):
                     doc.last_checked_at = o.rec.started_at
                 self._track(s, doc, o.rec, o.tracking)
 
+    def source_health(self) -> dict[str, dict[str, Any]]:
+        """Per source: last success, the first failure since then, the last error."""
+        with self.session() as s:
+            ok = dict(
+                s.execute(
+                    select(FetchLog.source_id, func.max(FetchLog.started_at))
+                    .where(FetchLog.outcome != "error")
+                    .group_by(FetchLog.source_id)
+                ).all()
+            )
+            last = dict(
+                s.execute(
+                    select(FetchLog.source_id, func.max(FetchLog.id)).group_by(FetchLog.source_id)
+                ).all()
+            )
+            out: dict[str, dict[str, Any]] = {}
+            for source_id, last_id in last.items():
+                row = s.get(FetchLog, last_id)
+                assert row is not None
+                since = None
+                if row.outcome == "error":
+                    query = select(func.min(FetchLog.started_at)).where(
+                        FetchLog.source_id == source_id, FetchLog.outcome == "error"
+                    )
+                    if ok.get(source_id):
+                        query = query.where(FetchLog.started_at > ok[source_id])
+                    since = s.scalar(query)
+                out[source_id] = {
+                    "last_ok_at": ok.get(source_id),
+                    "failing_since": since,
+                    "last_error": row.error if row.outcome == "error" else None,
+                    "last_fetch_at": row.started_at,
+                }
+            return out
+
     def latest_themes(self, document_id: int) -> list[dict[str, Any]]:
         with self.session() as s:
             raw = s.scalar(
