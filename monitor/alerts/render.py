@@ -23,6 +23,8 @@ def _themes(payload: dict[str, Any]) -> str:
 def subject(payload: dict[str, Any]) -> str:
     if payload.get("event") == "operator":
         return f"[monitor] {payload.get('title', 'operator notice')}"
+    if payload.get("event") == "digest":
+        return f"[monitor] digest: {payload['count']} updates [{_themes(payload)}]"[:250]
     themes = _themes(payload)
     title = (payload.get("document") or {}).get("title") or payload["document"].get("url")
     tags = f" [{themes}]" if themes else ""
@@ -32,6 +34,15 @@ def subject(payload: dict[str, Any]) -> str:
 def _lines(payload: dict[str, Any]) -> list[str]:
     if payload.get("event") == "operator":
         return [payload.get("title", ""), "", payload.get("detail", "")]
+    if payload.get("event") == "digest":
+        out = [f"{payload['count']} updates"]
+        for item in payload["items"]:
+            doc = item["document"]
+            themes = f" [{_themes(item)}]" if item.get("themes") else ""
+            headline = (item.get("summary") or {}).get("headline")
+            out.append(f"- {item['event']}{themes}: {doc.get('title') or doc['url']}")
+            out.append(f"  {doc['url']}" + (f"\n  {headline}" if headline else ""))
+        return out
     doc, src = payload["document"], payload["source"]
     out = [
         f"{payload['event'].upper()} ({EVENT_RU.get(payload['event'], '')}): "
