@@ -1,0 +1,164 @@
+"""Subcommands about documents: check, history, diff."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from monitor.cli.base import EXIT_ERRORS, EXIT_OK, emit, open_store
+from monitor.config import load_config
+from monitor.store import Store
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from monitor.pipeline import run_cycle
+
+    config = load_config(args.config)
+    if args.source:
+        for source_id in args.source:
+            config.source(source_id)  # raises ConfigError naming the unknown id
+    store = open_store(args, config)
+    try:
+        summary = asyncio.run(run_cycle(config, store, source_ids=args.source or None))
+    finally:
+        store.close()
+    if args.json:
+        emit(summary.as_json())
+    else:
+        for doc in summary.documents:
+            if doc.event != "unchanged":
+                detail = f"  {doc.error}" if doc.error else (f"  v{doc.seq}" if doc.seq else "")
+                print(f"{doc.event:9} #{doc.id:<6} {doc.url}{detail}")
+        for problem in summary.discovery_errors:
+            print(f"discovery error: {problem}")
+        print(
+            f"new {summary.new}, changed {summary.changed}, unchanged {summary.unchanged}, "
+            f"errors {summary.errors}, not relevant {summary.ignored} ({summary.seconds:.1f}s)"
+        )
+    return (
+        EXIT_ERRORS
+        if summary.errors and not (summary.new or summary.changed or summary.unchanged)
+        else EXIT_OK
+    )
+
+
+def _document(store: Store, ref: str) -> Any:
+    from monitor.sources import canonical_url
+
+    doc = store.find_document(ref)
+    if doc is None and not ref.isdigit():
+        doc = store.find_document(canonical_url(ref))
+    if doc is None:
+        raise LookupError(f"no document {ref!r} (give its id or URL; see `monitor check`)")
+    return doc
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    try:
+        doc = _document(store, args.document)
+        versions = store.versions(doc.id)
+        rows = [
+            {
+                "seq": v.seq,
+                "fetched_at": v.fetched_at.isoformat(),
+                "hash": v.text_hash,
+                "characters": v.chars,
+                "title": v.title,
+                "themes": _theme_ids(v.themes),
+                **_change_info(store, v.id),
+            }
+            for v in versions
+        ]
+    finally:
+        store.close()
+    if args.json:
+        emit({"id": doc.id, "url": doc.url, "status": doc.status, "versions": rows})
+        return EXIT_OK
+    print(f"#{doc.id} {doc.url} ({doc.status})")
+    for row in rows:
+        print(
+            f"  v{row['seq']:<4} {row['fetched_at'][:19].replace('T', ' ')}  "
+            f"{row['hash'][:12]}  {row['characters']:>8} chars  {row['title'] or ''}"
+        )
+        if row["themes"]:
+            print(f"        themes: {', '.join(row['themes'])}")
+        if row.get("summary"):
+            changed = ", ".join(row["change_themes"]) or "none"
+            print(f"        change: {row['summary']}  (themes of the change: {changed})")
+    return EXIT_OK
+
+
+def _theme_ids(raw: str | None) -> list[str]:
+    return [h["theme"] for h in json.loads(raw)] if raw else []
+
+
+def _change_info(store: Store, version_id: int) -> dict[str, Any]:
+    change = store.change_to(version_id)
+    if change is None:
+        return {}
+    summary = json.loads(change.summary) if change.summary else {}
+    return {
+        "significance": change.significance,
+        "summary": summary.get("headline"),
+        "change_themes": _theme_ids(change.themes),
+    }
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from monitor.diff import diff_words, render, stats
+
+    store = open_store(args)
+    try:
+        doc = _document(store, args.document)
+        to_seq = args.to or doc.latest_seq
+        from_seq = args.from_ if args.from_ is not None else to_seq - 1
+        if doc.latest_seq == 0:
+            raise LookupError(f"document #{doc.id} has no versions yet")
+        new = store.version(doc.id, to_seq)
+        old = store.version(doc.id, from_seq) if from_seq >= 1 else None
+        if new is None or (from_seq >= 1 and old is None):
+            raise LookupError(
+                f"document #{doc.id} has versions 1..{doc.latest_seq}; "
+                f"asked for {from_seq}..{to_seq}"
+            )
+        change = store.change_to(new.id) if old is not None and from_seq == to_seq - 1 else None
+        if change is not None:
+            ops = [tuple(x) for x in json.loads(change.diff)]
+        else:
+            ops = diff_words(old.text if old else "", new.text)
+        info = _change_info(store, new.id) if change is not None else {}
+        info["themes"] = _theme_ids(new.themes)
+    finally:
+        store.close()
+    counted = stats(ops)  # type: ignore[arg-type]
+    if args.json:
+        emit(
+            {
+                "id": doc.id,
+                "url": doc.url,
+                "from": from_seq if old else None,
+                "to": to_seq,
+                "inserted_chars": counted.inserted_chars,
+                "deleted_chars": counted.deleted_chars,
+                **info,
+                "diff": [[op, text] for op, text in ops],
+            }
+        )
+        return EXIT_OK
+    color = sys.stdout.isatty() if args.color == "auto" else args.color == "always"
+    print(
+        f"#{doc.id} {doc.url}: v{from_seq if old else 0} -> v{to_seq}, "
+        f"+{counted.inserted_chars} -{counted.deleted_chars} chars"
+    )
+    if info.get("summary"):
+        print(f"summary: {info['summary']}")
+    if info.get("change_themes"):
+        print(f"themes of the change: {', '.join(info['change_themes'])}")
+    if info.get("themes"):
+        print(f"themes of the document: {', '.join(info['themes'])}")
+    print(render(ops, color=color, context=None if args.full else 200))  # type: ignore[arg-type]
+    return EXIT_OK

@@ -1,0 +1,165 @@
+"""Subcommands for running and operating: sources, alerts, demo, run."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from monitor.cli.base import EXIT_ERRORS, EXIT_OK, emit, open_store
+from monitor.config import load_config
+
+
+def cmd_sources_validate(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    if args.json:
+        emit({"valid": True, "sources": [s.id for s in config.sources]})
+    else:
+        urls = sum(len(s.watch) for s in config.sources)
+        print(
+            f"{args.config or 'sources.yaml'}: valid, {len(config.sources)} sources, "
+            f"{urls} watched URLs"
+        )
+    return EXIT_OK
+
+
+def cmd_sources_status(args: argparse.Namespace) -> int:
+    """When each source's endpoints and documents are due, and how they are doing."""
+    config = load_config(args.config)
+    store = open_store(args, config)
+    try:
+        endpoints = store.endpoints()
+        documents = store.schedule()
+    finally:
+        store.close()
+    report = []
+    for source in config.sources:
+        docs = [d for d in documents if d.source_id == source.id]
+        due = [d.next_check_at for d in docs if d.next_check_at is not None]
+        report.append(
+            {
+                "id": source.id,
+                "kind": source.kind,
+                "country": source.country,
+                "interval_s": source.interval,
+                "watched": len(source.watch),
+                "tracked": sum(d.status == "active" for d in docs),
+                "removed": sum(d.status == "removed" for d in docs),
+                "next_document_due": min(due).isoformat() if due else None,
+                "endpoints": [
+                    {
+                        "type": e.type,
+                        "url": e.url,
+                        "interval_s": round(e.interval_s),
+                        "next_poll_at": e.next_poll_at.isoformat() if e.next_poll_at else None,
+                        "last_polled_at": e.last_polled_at.isoformat()
+                        if e.last_polled_at
+                        else None,
+                        "items_new": e.items_new,
+                        "last_error": e.last_error,
+                    }
+                    for e in endpoints
+                    if e.source_id == source.id
+                ],
+            }
+        )
+    if args.json:
+        emit(report)
+        return EXIT_OK
+    for r in report:
+        print(
+            f"{r['id']:<16} {r['kind']:<8} {r['country']:<5} every {r['interval_s']:g}s  "
+            f"tracked {r['tracked']} removed {r['removed']}  "
+            f"next document due {(r['next_document_due'] or 'on its source cycle')[:19]}"
+        )
+        for e in r["endpoints"]:
+            when = (e["next_poll_at"] or "at the next cycle")[:19]
+            error = f"  last error: {e['last_error']}" if e["last_error"] else ""
+            print(f"    {e['type']:<8} every {e['interval_s']}s, next {when}  {e['url']}{error}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from monitor.demo import print_event, run_demo
+
+    def emit(row: dict[str, Any]) -> None:
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False, default=str), flush=True)
+        else:
+            print_event(row)
+            sys.stdout.flush()
+
+    totals = asyncio.run(run_demo(args.seconds, args.db, emit))
+    return EXIT_OK if totals.get("new") else EXIT_ERRORS
+
+
+def _alert_json(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "key": row.key,
+        "subscription": row.subscription,
+        "channel": row.channel,
+        "kind": row.kind,
+        "status": row.status,
+        "attempts": row.attempts,
+        "document_id": row.document_id,
+        "title": (row.payload.get("document") or {}).get("title") or row.payload.get("title"),
+        "created_at": row.created_at.isoformat(),
+        "next_attempt_at": row.next_attempt_at.isoformat(),
+        "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+        "last_error": row.last_error,
+    }
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    """List the outbox, re-queue one alert, or deliver what is due now."""
+    config = load_config(args.config)
+    store = open_store(args, config)
+    try:
+        if args.action == "retry":
+            if args.id is None:
+                raise LookupError("give the alert id: monitor alerts retry ID")
+            row = store.retry_alert(args.id, _now())
+            rows = [row]
+        elif args.action == "dispatch":
+            from monitor.alerts.dispatch import Dispatcher
+
+            dispatcher = Dispatcher(config, store)
+            dispatcher.recover()
+            result = asyncio.run(dispatcher.run_once())
+            if args.json:
+                emit(result.__dict__)
+            else:
+                print(f"sent {result.sent}, retry later {result.retried}, failed {result.failed}")
+                for error in result.errors:
+                    print(f"  {error}")
+            return EXIT_ERRORS if result.failed else EXIT_OK
+        else:
+            rows = store.alerts(status=args.status, limit=args.limit)
+    finally:
+        store.close()
+    if args.json:
+        emit([_alert_json(r) for r in rows])
+        return EXIT_OK
+    for r in rows:
+        j = _alert_json(r)
+        error = f"  ({r.last_error})" if r.last_error else ""
+        print(
+            f"#{r.id:<5} {r.status:<9} {r.kind:<8} {r.subscription:<16} {r.channel:<8} "
+            f"tries {r.attempts}  {j['title'] or ''}{error}"
+        )
+    return EXIT_OK
+
+
+def _now() -> Any:
+    from monitor.store import utcnow
+
+    return utcnow()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from monitor.service import run_service
+
+    return run_service(args.config, args.db)
