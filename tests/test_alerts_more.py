@@ -57,12 +57,14 @@ def test_failing_source_is_told_to_the_operator_once_and_its_recovery_once(
     dispatcher = Dispatcher(config, store)
     for _ in range(2):  # failing on two health checks: said once
         run(config, store)
-        check_health(config, store, utcnow() + timedelta(seconds=1))
-        asyncio.run(dispatcher.run_once())
+        later = utcnow() + timedelta(seconds=1)
+        check_health(config, store, later)
+        asyncio.run(dispatcher.run_once(later))
     web.route("/doc", page(ENERGY))
     run(config, store)
-    check_health(config, store, utcnow() + timedelta(seconds=1))
-    asyncio.run(dispatcher.run_once())
+    later = utcnow() + timedelta(seconds=1)
+    check_health(config, store, later)
+    asyncio.run(dispatcher.run_once(later))
     said = [r.json() for r in receiver.received]
     assert [(p["condition"], p["state"]) for p in said] == [
         ("source:s", "raised"),

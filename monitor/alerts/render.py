@@ -97,17 +97,44 @@ def html_body(payload: dict[str, Any]) -> str:
     return f"<!doctype html><html><body>{lines}{diff}</body></html>"
 
 
+CHAT_CONTEXT = 60  # characters of unchanged text around a change in chat messages
+
+
+def _trim_context(ops: list[list[Any]], context: int) -> list[list[Any]]:
+    out = []
+    for i, (op, text) in enumerate(ops):
+        if op == 0 and len(text) > 2 * context:
+            head = text[:context] if i > 0 else ""
+            tail = text[-context:] if i < len(ops) - 1 else ""
+            text = f"{head} … {tail}".strip()
+        out.append([op, text])
+    return out
+
+
+def _compact_head(payload: dict[str, Any]) -> list[str]:
+    """Chat messages carry the essentials only; the rest is one click away."""
+    event = payload.get("event")
+    if event in ("operator", "digest"):
+        return _lines(payload)
+    doc = payload["document"]
+    lines = [f"{str(event).upper()}: {doc.get('title') or doc['url']}", payload["source"]["name"]]
+    headline = (payload.get("summary") or {}).get("headline")
+    if headline:
+        lines.append(headline)
+    if payload.get("themes"):
+        lines.append(f"Themes: {_themes(payload)}")
+    return lines
+
+
 def short_text(payload: dict[str, Any], max_chars: int) -> str:
     """For chat channels: the head, then as much diff as fits, then the link.
     Never longer than `max_chars`, so the far end never refuses it for size."""
     link = (payload.get("links") or {}).get("diff") or (payload.get("links") or {}).get(
         "document", ""
     )
-    head = "\n".join(
-        line for line in _lines(payload) if not line.startswith(("Diff:", "Document:"))
-    )
+    head = "\n".join(_compact_head(payload))
     tail = f"\nFull diff: {link}" if link else ""
-    diff = diff_text(payload.get("diff"))
+    diff = diff_text(_trim_context(payload.get("diff") or [], CHAT_CONTEXT))
     room = max_chars - len(head) - len(tail) - 2
     if diff and room > 40:
         if len(diff) > room:
