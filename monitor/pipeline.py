@@ -23,6 +23,7 @@ from monitor.decode import DecodeError, decode_body
 from monitor.diff import diff_words, stats
 from monitor.extract import Extracted, ExtractionError, extract, rules_fingerprint, text_hash
 from monitor.fetch import Fetcher, FetchResult, Validators
+from monitor.metrics import FETCH_SECONDS, FETCHES, PROCESS_SECONDS
 from monitor.schedule import tracking_for
 from monitor.sources import jobs_for
 from monitor.store import (
@@ -244,6 +245,11 @@ def _wants_full_fetch(state: DocumentState, config: Config) -> bool:
     return age >= timedelta(seconds=config.fetch.full_fetch_after)
 
 
+def _timed_process(*args: Any) -> DocumentOutcome:
+    with PROCESS_SECONDS.time():
+        return process(*args)
+
+
 def fetch_record(url: str, started_at: datetime, fetched: FetchResult) -> FetchRecord:
     return FetchRecord(
         url=url,
@@ -287,8 +293,15 @@ class Cycle:
         return await self.loop.run_in_executor(self.writer, fn, *args)
 
     def report(self, outcome: DocumentOutcome) -> None:
+        FETCHES.labels(outcome.source, outcome.event).inc()
         if outcome.event == "error":
-            log.warning("%s %s: %s", outcome.source, outcome.url, outcome.error)
+            log.warning(
+                "%s %s: %s",
+                outcome.source,
+                outcome.url,
+                outcome.error,
+                extra={"source": outcome.source, "document": outcome.id, "url": outcome.url},
+            )
         self.summary.add(outcome)
         if self.on_document:
             self.on_document(outcome)
@@ -304,7 +317,7 @@ class Cycle:
         """Process one fetch in the writer thread; a failure stays with its document."""
         try:
             outcome = await self.in_writer(
-                process,
+                _timed_process,
                 self.store,
                 source,
                 state,
@@ -333,6 +346,7 @@ class Cycle:
         validators = None if full else Validators(state.etag, state.last_modified)
         started_at = utcnow()
         fetched = await self.fetcher.fetch(state.url, validators)
+        FETCH_SECONDS.labels(source.id).observe(fetched.duration_ms / 1000)
         await self.settle(source, state, fetched, fetch_record(state.url, started_at, fetched))
 
     async def run_source(self, source: Source) -> None:

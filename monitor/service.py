@@ -1,131 +1,322 @@
-"""`monitor run`: the long-running service, one APScheduler job per source.
+"""`monitor run`: the long-running service in one process.
 
-Each source is checked on its own interval with jitter; a source never runs
-twice at once (max_instances=1) and runs missed while the process was down are
-coalesced into one.
+One asyncio loop holds the APScheduler 3.x scheduler (a job per source, on its
+interval with jitter, never two at once, missed runs coalesced), the alert
+dispatcher, the health checks, and the web UI (uvicorn) unless disabled.
+SIGHUP (or a changed file, with --watch-config) reloads the configuration; a
+file that does not validate is refused and the running one stays. SIGTERM and
+SIGINT stop taking work, let what is in flight finish within the grace period
+(each document is one transaction, so anything cut off rolls back), and exit 0.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.alerts.dispatch import Dispatcher
 from monitor.alerts.health import check_health
-from monitor.config import Config, database_url, load_config
+from monitor.config import Config, ConfigError, Source, database_url, load_config
 from monitor.fetch import Fetcher
+from monitor.metrics import CHECKS, SCHEDULER_LAG
 from monitor.pipeline import run_cycle
 from monitor.store import Store
 
 log = logging.getLogger("monitor.service")
 
-
-# When each source's last check started: the stalled-schedule condition reads it.
-LAST_STARTED: dict[str, datetime] = {}
-HEALTH_EVERY = 60.0
-
-
-async def _check(config: Config, store: Store, fetcher: Fetcher, source_id: str) -> None:
-    LAST_STARTED[source_id] = datetime.now(UTC)
-    try:
-        summary = await run_cycle(config, store, source_ids=[source_id], fetcher=fetcher)
-    except Exception:
-        log.exception("check of source %s failed", source_id)
-        return
-    log.info(
-        "source %s: new %d, changed %d, unchanged %d, errors %d (%.1fs)",
-        source_id,
-        summary.new,
-        summary.changed,
-        summary.unchanged,
-        summary.errors,
-        summary.seconds,
-    )
-
-
 DISPATCH_EVERY = 5.0  # seconds between outbox passes
+HEALTH_EVERY = 60.0
+WATCH_EVERY = 2.0
 
 
-async def _dispatch(dispatcher: Dispatcher, health: dict[str, float]) -> None:
-    now = datetime.now(UTC)
-    if now.timestamp() - health.get("at", 0.0) >= HEALTH_EVERY:
-        health["at"] = now.timestamp()
+class Service:
+    def __init__(
+        self,
+        config_path: str | None,
+        db: str | None,
+        *,
+        web: bool = True,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        watch_config: bool = False,
+        grace: float = 30.0,
+    ) -> None:
+        self.config_path = Path(config_path or os.environ.get("MONITOR_CONFIG") or "sources.yaml")
+        self.config: Config = load_config(self.config_path)
+        self.store = Store(database_url(db, self.config))
+        self.web, self.host, self.port = web, host, port
+        self.watch_config, self.grace = watch_config, grace
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.dispatcher = Dispatcher(self.config, self.store)
+        self.fetcher: Fetcher | None = None
+        self.last_started: dict[str, datetime] = {}
+        self.started_at = datetime.now(UTC)
+        self.stopping = asyncio.Event()
+        self.in_flight: set[asyncio.Task[Any]] = set()
+        self.app: Any = None
+        self._health_at = 0.0
+
+    # --- jobs ------------------------------------------------------------------
+
+    def _track(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self.in_flight.add(task)
+            task.add_done_callback(self.in_flight.discard)
+
+    async def check(self, source_id: str) -> None:
+        if self.stopping.is_set() or self.fetcher is None:
+            return
+        self._track()
+        self.last_started[source_id] = datetime.now(UTC)
         try:
-            await asyncio.to_thread(
-                check_health, dispatcher.config, dispatcher.store, now, dict(LAST_STARTED)
+            summary = await run_cycle(
+                self.config, self.store, source_ids=[source_id], fetcher=self.fetcher
             )
+        except ConfigError:  # the source was removed by a reload meanwhile
+            return
         except Exception:
-            log.exception("health check failed")
-    try:
-        result = await dispatcher.run_once()
-    except Exception:
-        log.exception("alert dispatch failed")
-        return
-    if result.sent or result.failed or result.retried:
+            CHECKS.labels(source_id, "failed").inc()
+            log.exception("check of source %s failed", source_id, extra={"source": source_id})
+            return
+        CHECKS.labels(source_id, "ok").inc()
         log.info(
-            "alerts: sent %d, retry later %d, failed %d",
-            result.sent,
-            result.retried,
-            result.failed,
+            "source %s: new %d, changed %d, unchanged %d, errors %d, not relevant %d (%.1fs)",
+            source_id,
+            summary.new,
+            summary.changed,
+            summary.unchanged,
+            summary.errors,
+            summary.ignored,
+            summary.seconds,
+            extra={"source": source_id},
         )
 
-
-async def serve(config: Config, store: Store, stop: asyncio.Event) -> None:
-    scheduler = AsyncIOScheduler(timezone=UTC)
-    dispatcher = Dispatcher(config, store)
-    dispatcher.recover()
-    scheduler.add_job(
-        _dispatch,
-        IntervalTrigger(seconds=DISPATCH_EVERY),
-        args=(dispatcher, {}),
-        id="_dispatch",
-        name="alert dispatcher",
-        max_instances=1,
-        coalesce=True,
-        next_run_time=datetime.now(UTC),
-    )
-    async with Fetcher(config.fetch) as fetcher:
-        for source in config.sources:
-            scheduler.add_job(
-                _check,
-                IntervalTrigger(seconds=source.interval, jitter=min(60, source.interval / 10)),
-                args=(config, store, fetcher, source.id),
-                id=source.id,
-                name=source.name,
-                max_instances=1,
-                coalesce=True,
-                misfire_grace_time=None,
-                next_run_time=datetime.now(UTC),
-            )
-        scheduler.start()
-        log.info("watching %d sources; stop with Ctrl-C", len(config.sources))
+    async def dispatch(self) -> None:
+        if self.stopping.is_set():
+            return
+        self._track()
+        now = datetime.now(UTC)
+        if now.timestamp() - self._health_at >= HEALTH_EVERY:
+            self._health_at = now.timestamp()
+            try:
+                await asyncio.to_thread(
+                    check_health, self.config, self.store, now, dict(self.last_started)
+                )
+            except Exception:
+                log.exception("health check failed")
         try:
-            await stop.wait()
-        finally:
-            scheduler.shutdown(wait=False)
-            pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            if pending:
-                await asyncio.wait(pending, timeout=30)
+            result = await self.dispatcher.run_once()
+        except Exception:
+            log.exception("alert dispatch failed")
+            return
+        if result.sent or result.failed or result.retried:
+            log.info(
+                "alerts: sent %d, retry later %d, failed %d",
+                result.sent,
+                result.retried,
+                result.failed,
+            )
 
+    def _schedule(self, source: Source, first: bool) -> None:
+        self.scheduler.add_job(
+            self.check,
+            IntervalTrigger(seconds=source.interval, jitter=min(60, source.interval / 10)),
+            args=(source.id,),
+            id=source.id,
+            name=source.name,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            replace_existing=True,
+            next_run_time=datetime.now(UTC) if first else None,
+        )
 
-def run_service(config_path: str | None, db: str | None) -> int:
-    config = load_config(config_path)
-    store = Store(database_url(db, config))
+    def _on_submitted(self, event: JobSubmissionEvent) -> None:
+        if event.job_id.startswith("_") or not event.scheduled_run_times:
+            return
+        lag = (datetime.now(UTC) - event.scheduled_run_times[0]).total_seconds()
+        SCHEDULER_LAG.labels(event.job_id).set(max(0.0, lag))
 
-    async def main() -> None:
-        stop = asyncio.Event()
+    # --- configuration ------------------------------------------------------------
+
+    def reload(self) -> bool:
+        """Apply a new configuration, or refuse it and keep the running one."""
+        try:
+            new = load_config(self.config_path)
+        except ConfigError as exc:
+            log.error("reload refused, the running configuration stays: %s", exc)
+            return False
+        old = {s.id: s for s in self.config.sources}
+        for source in new.sources:
+            previous = old.pop(source.id, None)
+            if previous is None or previous.interval != source.interval:
+                self._schedule(source, first=previous is None)
+        for gone in old:
+            self.scheduler.remove_job(gone)
+            self.last_started.pop(gone, None)
+        if new.database_url != self.config.database_url:
+            log.warning("database_url changed: it takes effect at the next restart")
+        self.config = new
+        self.dispatcher.config = new
+        if self.app is not None:
+            self.app.state.config = new
+        self.store.sync_sources((s.id, s.name) for s in new.sources)
+        log.info("configuration reloaded: %d sources", len(new.sources))
+        return True
+
+    async def _watch(self) -> None:
+        def mtime() -> float:
+            try:
+                return self.config_path.stat().st_mtime
+            except OSError:
+                return 0.0
+
+        seen = mtime()
+        while not self.stopping.is_set():
+            await asyncio.sleep(WATCH_EVERY)
+            now = mtime()
+            if now != seen:
+                seen = now
+                log.info("%s changed on disk", self.config_path)
+                self.reload()
+
+    # --- readiness ------------------------------------------------------------------
+
+    def readiness(self) -> dict[str, Any]:
+        """What /readyz reports: database, scheduler, stalls, failing sources."""
+        from sqlalchemy import text
+
+        problems: list[str] = []
+        try:
+            with self.store.session() as s:
+                s.execute(text("SELECT 1"))
+        except Exception as exc:
+            problems.append(f"database unreachable: {type(exc).__name__}")
+        if not self.scheduler.running:
+            problems.append("scheduler not running")
+        now = datetime.now(UTC)
+        for source in self.config.sources:
+            since = self.last_started.get(source.id, self.started_at)
+            if (now - since).total_seconds() > 3 * source.interval + 60:
+                problems.append(f"no check of {source.id} started for 3 intervals")
+        try:
+            health = self.store.source_health()
+        except Exception:
+            health = {}
+        limit = self.config.alerts.source_failing_after
+        for source_id, h in health.items():
+            since = h.get("failing_since")
+            if since and (now - since).total_seconds() > limit:
+                problems.append(f"source {source_id} failing since {since.isoformat()}")
+        return {"ready": not problems, "problems": problems}
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    async def _web(self) -> Any:
+        import uvicorn
+
+        from monitor.web.app import create_app
+        from monitor.web.ops import ops_router
+
+        self.app = create_app(
+            self.config,
+            self.store,
+            token=os.environ.get("MONITOR_WEB_TOKEN"),
+            extra_routers=[ops_router(self)],
+        )
+        server = uvicorn.Server(
+            uvicorn.Config(
+                self.app, host=self.host, port=self.port, log_level="warning", lifespan="off"
+            )
+        )
+        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        return server
+
+    async def run(self) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        await serve(config, store, stop)
+            loop.add_signal_handler(sig, self.stopping.set)
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        self.store.sync_sources((s.id, s.name) for s in self.config.sources)
+        self.dispatcher.recover()
+        self.scheduler.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
+        tasks: list[asyncio.Task[Any]] = []
+        server = None
+        async with Fetcher(self.config.fetch) as fetcher:
+            self.fetcher = fetcher
+            for source in self.config.sources:
+                self._schedule(source, first=True)
+            self.scheduler.add_job(
+                self.dispatch,
+                IntervalTrigger(seconds=DISPATCH_EVERY),
+                id="_dispatch",
+                name="alert dispatcher",
+                max_instances=1,
+                coalesce=True,
+                next_run_time=datetime.now(UTC),
+            )
+            self.scheduler.start()
+            if self.web:
+                server = await self._web()
+                tasks.append(asyncio.create_task(server.serve()))
+            if self.watch_config:
+                tasks.append(asyncio.create_task(self._watch()))
+            log.info(
+                "watching %d sources%s; stop with Ctrl-C",
+                len(self.config.sources),
+                f", web UI on http://{self.host}:{self.port}" if self.web else "",
+            )
+            await self.stopping.wait()
+            log.info("stopping: no new checks; waiting up to %gs for work in flight", self.grace)
+            self.scheduler.shutdown(wait=False)
+            if self.in_flight:
+                _, pending = await asyncio.wait(set(self.in_flight), timeout=self.grace)
+                for task in pending:
+                    task.cancel()  # the document in its transaction rolls back
+                if pending:
+                    await asyncio.wait(pending, timeout=5)
+                    log.warning("%d checks cut off at the deadline", len(pending))
+            if server is not None:
+                server.should_exit = True
+            for task in tasks:
+                if task.get_name() and not task.done():
+                    task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        self.store.close()
+        log.info("stopped")
+        return 0
 
-    try:
-        asyncio.run(main())
-    finally:
-        store.close()
-    return 0
+
+def run_service(
+    config_path: str | None,
+    db: str | None,
+    *,
+    web: bool = True,
+    host: str | None = None,
+    port: int | None = None,
+    watch_config: bool = False,
+    grace: float = 30.0,
+) -> int:
+    async def main() -> int:
+        service = Service(
+            config_path,
+            db,
+            web=web,
+            host=host or os.environ.get("MONITOR_WEB_HOST", "127.0.0.1"),
+            port=port or int(os.environ.get("MONITOR_WEB_PORT", "8080")),
+            watch_config=watch_config,
+            grace=grace,
+        )
+        return await service.run()
+
+    return asyncio.run(main())

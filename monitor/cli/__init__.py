@@ -15,6 +15,7 @@ from monitor.cli.ops import (
     cmd_sources_validate,
 )
 from monitor.config import ConfigError
+from monitor.logs import setup as setup_logging
 from monitor.store import DatabaseError
 
 
@@ -28,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common.add_argument("--json", action="store_true", help="machine-readable output")
     common.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    common.add_argument(
+        "--log-format", choices=("text", "json"), default="text", help="text or JSON lines"
+    )
 
     parser = argparse.ArgumentParser(
         prog="monitor", description="Track texts on Russia–Kazakhstan agreements and their edits."
@@ -89,16 +93,24 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run", parents=[common], help="run the service: check every source on its interval"
     )
+    run.add_argument("--no-web", action="store_true", help="do not serve the web UI")
+    run.add_argument("--host", help="web UI address (default $MONITOR_WEB_HOST or 127.0.0.1)")
+    run.add_argument("--port", type=int, help="web UI port (default $MONITOR_WEB_PORT or 8080)")
+    run.add_argument(
+        "--watch-config", action="store_true", help="reload sources.yaml when it changes"
+    )
+    run.add_argument(
+        "--grace", type=float, default=30.0, help="seconds to finish work on SIGTERM (30)"
+    )
     run.set_defaults(func=cmd_run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose or args.command == "run" else logging.ERROR,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+    setup_logging(
+        logging.INFO if args.verbose or args.command == "run" else logging.ERROR,
+        getattr(args, "log_format", "text"),
     )
     try:
         return int(args.func(args))

@@ -162,4 +162,12 @@ def _now() -> Any:
 def cmd_run(args: argparse.Namespace) -> int:
     from monitor.service import run_service
 
-    return run_service(args.config, args.db)
+    return run_service(
+        args.config,
+        args.db,
+        web=not args.no_web,
+        host=args.host,
+        port=args.port,
+        watch_config=args.watch_config,
+        grace=args.grace,
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
@@ -125,6 +125,7 @@ class SimSite:
         self._views: dict[str, int] = {}
         self._limits: list[_Limit] = []
         self._failures: dict[str, tuple[int, int | None]] = {}
+        self._slow: dict[str, float] = {}
         self._hits: list[Hit] = []
         for path, handler in [
             ("/", self._listing),
@@ -307,6 +308,11 @@ class SimSite:
             if path not in self.server.routes:
                 self._route(path, lambda _: Response(404, b"not found"))
 
+    def slow(self, path_prefix: str, seconds: float) -> None:
+        """Answers under `path_prefix` wait `seconds` before their headers (0 undoes)."""
+        with self._lock:
+            self._slow[path_prefix] = seconds
+
     def recover(self, path: str) -> None:
         with self._lock:
             self._failures.pop(path, None)
@@ -324,7 +330,11 @@ class SimSite:
             with self._lock:
                 response = self._intercept(request) or handler(request)
                 self._hits.append(Hit(request.path, request.query, request.at, response.status))
-            return response
+                delay = max(
+                    (d for prefix, d in self._slow.items() if request.path.startswith(prefix)),
+                    default=0.0,
+                )
+            return replace(response, delay=max(response.delay, delay)) if delay else response
 
         self.server.route(path, guarded)
 

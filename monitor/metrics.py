@@ -1,0 +1,83 @@
+"""Prometheus metrics (prometheus_client): what `/metrics` exposes.
+
+Counters and histograms are fed by the pipeline and the scheduler as things
+happen; database-wide totals are read at scrape time by a custom collector, so
+they are right even after a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+FETCHES = Counter(
+    "monitor_fetches_total",
+    "Documents checked, by source and outcome",
+    ["source", "outcome"],
+    registry=REGISTRY,
+)
+FETCH_SECONDS = Histogram(
+    "monitor_fetch_seconds",
+    "Download time per document",
+    ["source"],
+    registry=REGISTRY,
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+PROCESS_SECONDS = Histogram(
+    "monitor_process_seconds",
+    "Decode, extract, diff and store time per document",
+    registry=REGISTRY,
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
+)
+CHECKS = Counter(
+    "monitor_checks_total",
+    "Source checks run by the scheduler",
+    ["source", "result"],
+    registry=REGISTRY,
+)
+SCHEDULER_LAG = Gauge(
+    "monitor_scheduler_lag_seconds",
+    "How late the last check of a source started",
+    ["source"],
+    registry=REGISTRY,
+)
+ALERTS_DELIVERED = Counter(
+    "monitor_alert_deliveries_total",
+    "Alert delivery attempts by result",
+    ["result"],
+    registry=REGISTRY,
+)
+
+
+class StoreCollector(Collector):
+    """Totals read from the database at scrape time."""
+
+    def __init__(self) -> None:
+        self.store: Any = None
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        if self.store is None:
+            return
+        counts = self.store.counts()
+        for name in ("documents", "versions", "changes", "snapshots", "events"):
+            if name in counts:
+                yield GaugeMetricFamily(f"monitor_{name}", f"Rows in {name}", value=counts[name])
+        alerts = GaugeMetricFamily("monitor_alerts", "Alerts by status", labels=["status"])
+        for status, n in sorted(self.store.alert_counts().items()):
+            alerts.add_metric([status], n)
+        yield alerts
+
+
+STORE_COLLECTOR = StoreCollector()
+REGISTRY.register(STORE_COLLECTOR)
+
+
+def exposition(store: Any) -> bytes:
+    STORE_COLLECTOR.store = store
+    return generate_latest(REGISTRY)

@@ -1,0 +1,268 @@
+"""The real `monitor run` process against the simulated web and a real alert
+receiver: schedule, web endpoints, SIGTERM, kill -9, SIGHUP — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from monitor.simweb.receiver import Receiver
+from monitor.simweb.site import SimSite
+from monitor.store import Store
+
+ARTICLES = [
+    (
+        f"a{i}",
+        f"Россия и Казахстан: соглашение № {i}",
+        [
+            f"Россия и Казахстан подписали соглашение № {i} о сотрудничестве в энергетике.",
+            "Стороны договорились о строительстве атомной электростанции и поставках урана.",
+        ],
+    )
+    for i in range(12)
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def write_config(path: Path, site: SimSite, hook: str, extra_source: str = "") -> None:
+    path.write_text(
+        f"""
+fetch: {{per_host_delay: 0}}
+recheck:
+  tiers: [{{within: 1h, every: 1s}}, {{every: 2s}}]
+  discover_min: 1s
+  discover_max: 2s
+alerts: {{backoff_base: 0.2, backoff_max: 1}}
+subscriptions:
+  - name: hook
+    channel: {{type: webhook, url: "{hook}"}}
+sources:
+  - id: sim
+    name: Sim
+    kind: official
+    country: KZ
+    interval: 2s
+    max_new_per_cycle: 100
+    discover:
+      - {{type: feed, url: "{site.url("/rss.xml")}"}}
+{extra_source}""",
+        encoding="utf-8",
+    )
+
+
+class Run:
+    """One `monitor run` process."""
+
+    def __init__(self, config: Path, db: str, port: int, log: Path) -> None:
+        self.port, self.log = port, log
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "monitor.cli",
+                "run",
+                "--config",
+                str(config),
+                "--db",
+                db,
+                "--port",
+                str(port),
+                "--grace",
+                "10",
+                "--log-format",
+                "json",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("ab"),
+        )
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def wait_web(self, timeout: float = 30) -> None:
+        wait_for(lambda: _answers(self.url("/healthz")), timeout, "the web UI to answer")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
+        self.proc.send_signal(sig)
+        return self.proc.wait(timeout=timeout)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def site() -> Iterator[SimSite]:
+    with SimSite(feed_size=50) as s:
+        yield s
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with Receiver() as r:
+        yield r
+
+
+def state(db_url: str) -> tuple[list[tuple[str, int, str]], list[tuple[str, str]]]:
+    """Versions (url, seq, hash) and alerts (key, status), for comparing runs."""
+    store = Store(db_url)
+    try:
+        with store.session() as s:
+            from monitor.store.models import Document, Version
+
+            versions = sorted(
+                (d.url, v.seq, v.text_hash)
+                for v, d in s.query(Version, Document).join(
+                    Document, Document.id == Version.document_id
+                )
+            )
+        alerts = sorted((a.key, a.status) for a in store.alerts(limit=10_000))
+    finally:
+        store.close()
+    return versions, alerts
+
+
+def test_runs_on_schedule_serves_web_readyz_metrics_and_stops_on_sigterm(
+    site: SimSite, receiver: Receiver, db_url: str, tmp_path: Path
+) -> None:
+    site.add_article(*ARTICLES[0][:2], ARTICLES[0][2])
+    config = tmp_path / "sources.yaml"
+    write_config(config, site, receiver.url + "/hook")
+    run = Run(config, db_url, free_port(), tmp_path / "run.log")
+    try:
+        run.wait_web()
+        wait_for(lambda: len(site.hits("/rss.xml")) >= 2, 20, "two feed polls")
+        wait_for(lambda: len(receiver.accepted()) >= 1, 20, "the alert")
+        ready = httpx.get(run.url("/readyz"))
+        assert ready.status_code == 200 and ready.json()["ready"] is True
+        metrics = httpx.get(run.url("/metrics")).text
+        assert 'monitor_fetches_total{outcome="new",source="sim"} 1.0' in metrics
+        assert "monitor_documents 1.0" in metrics and 'monitor_alerts{status="sent"}' in metrics
+        assert httpx.get(run.url("/")).status_code == 200
+    finally:
+        code = run.stop()
+    assert code == 0
+    lines = [json.loads(line) for line in (tmp_path / "run.log").read_text().splitlines()]
+    assert any(line.get("source") == "sim" for line in lines)
+    assert lines[-1]["message"] == "stopped"
+
+
+def test_sigterm_mid_cycle_then_restart_equals_an_uninterrupted_run(
+    site: SimSite, receiver: Receiver, db_url: str, tmp_path: Path
+) -> None:
+    for article_id, title, text in ARTICLES:
+        site.add_article(article_id, title, text)
+    site.slow("/news/", 0.7)  # articles answer slowly, so SIGTERM lands mid-cycle
+    config = tmp_path / "sources.yaml"
+    write_config(config, site, receiver.url + "/hook")
+    run = Run(config, db_url, free_port(), tmp_path / "run.log")
+    wait_for(lambda: len(site.hits("/news/")) >= 3, 30, "the first articles to be fetched")
+    assert run.stop(signal.SIGTERM) == 0
+    run = Run(config, db_url, free_port(), tmp_path / "run.log")
+    wait_for(lambda: len(receiver.accepted()) >= len(ARTICLES), 60, "every alert")
+    time.sleep(2)
+    assert run.stop() == 0
+    versions, alerts = state(db_url)
+    assert len(versions) == len(ARTICLES) and {seq for _, seq, _ in versions} == {1}
+    assert len(alerts) == len(ARTICLES) and {s for _, s in alerts} == {"sent"}
+    keys = [r.headers["Idempotency-Key"] for r in receiver.accepted()]
+    assert sorted(set(keys)) == sorted(k for k, _ in alerts)  # each once, by key
+
+
+def test_kill_9_at_random_moments_loses_and_duplicates_nothing(
+    site: SimSite, receiver: Receiver, db_url: str, tmp_path: Path
+) -> None:
+    config = tmp_path / "sources.yaml"
+    write_config(config, site, receiver.url + "/hook")
+    rng = random.Random(9)
+    published = 0
+    for kill in range(10):
+        if published < len(ARTICLES):
+            for article_id, title, text in ARTICLES[published : published + 2]:
+                site.add_article(article_id, title, text)
+            published += 2
+        if kill % 3 == 2:  # edits too, so `changed` versions and alerts happen
+            site.edit_article("a0", replace=("энергетике", f"энергетике ({kill})"))
+        run = Run(config, db_url, free_port(), tmp_path / "run.log")
+        time.sleep(rng.uniform(1.0, 3.5))
+        run.proc.kill()
+        run.proc.wait(timeout=10)
+    run = Run(config, db_url, free_port(), tmp_path / "run.log")
+    try:
+
+        def settled() -> bool:
+            versions, alerts = state(db_url)
+            return len({u for u, _, _ in versions}) == len(ARTICLES) and all(
+                s == "sent" for _, s in alerts
+            )
+
+        wait_for(settled, 90, "every article tracked and every alert sent")
+        time.sleep(3)
+    finally:
+        assert run.stop() == 0
+    versions, alerts = state(db_url)
+    by_doc: dict[str, list[int]] = {}
+    for url, seq, _ in versions:
+        by_doc.setdefault(url, []).append(seq)
+    assert all(seqs == list(range(1, len(seqs) + 1)) for seqs in by_doc.values())
+    hashes = [(u, h) for u, _, h in versions]
+    assert len(hashes) == len(set(hashes))  # no version stored twice
+    assert len(alerts) == len(versions)  # one alert per event, none lost
+    received = {r.headers["Idempotency-Key"] for r in receiver.accepted()}
+    assert received == {k for k, _ in alerts}  # every alert arrived (maybe twice, same key)
+
+
+def test_sighup_adds_a_source_and_a_broken_file_keeps_the_old_one(
+    site: SimSite, receiver: Receiver, db_url: str, tmp_path: Path
+) -> None:
+    site.add_article(*ARTICLES[0][:2], ARTICLES[0][2])
+    config = tmp_path / "sources.yaml"
+    write_config(config, site, receiver.url + "/hook")
+    run = Run(config, db_url, free_port(), tmp_path / "run.log")
+    try:
+        run.wait_web()
+        with SimSite() as other:
+            other.add_article("o1", "Казахстан и Россия: протокол", ARTICLES[1][2])
+            extra = (
+                "  - id: other\n    name: Other\n    interval: 2s\n    discover:\n"
+                f'      - {{type: feed, url: "{other.url("/rss.xml")}"}}\n'
+            )
+            write_config(config, site, receiver.url + "/hook", extra)
+            run.proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: len(other.hits("/rss.xml")) >= 1, 20, "the new source's feed")
+            config.write_text("sources: [unclosed\n", encoding="utf-8")
+            run.proc.send_signal(signal.SIGHUP)
+            polled = len(other.hits("/rss.xml"))
+            wait_for(lambda: len(other.hits("/rss.xml")) > polled, 20, "checks to go on")
+        assert run.proc.poll() is None
+    finally:
+        assert run.stop() == 0
+    log = (tmp_path / "run.log").read_text()
+    assert "reload refused, the running configuration stays" in log and "invalid YAML" in log
