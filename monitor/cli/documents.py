@@ -6,11 +6,45 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from monitor.cli.base import EXIT_ERRORS, EXIT_OK, emit, open_store
 from monitor.config import load_config
 from monitor.store import Store
+
+
+@contextmanager
+def progress_bar(quiet: bool) -> Iterator[Callable[[Any], None] | None]:
+    """A live count of checked documents on a terminal; nothing for scripts."""
+    if quiet:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    counts = {"new": 0, "changed": 0, "unchanged": 0, "error": 0}
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("checking…", total=None)
+
+        def on_document(outcome: Any) -> None:
+            counts[outcome.event] = counts.get(outcome.event, 0) + 1
+            progress.update(
+                task,
+                description=(
+                    f"checked {sum(counts.values())}: new {counts['new']}, "
+                    f"changed {counts['changed']}, errors {counts['error']}  {outcome.url[:60]}"
+                ),
+            )
+
+        yield on_document
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -22,7 +56,10 @@ def cmd_check(args: argparse.Namespace) -> int:
             config.source(source_id)  # raises ConfigError naming the unknown id
     store = open_store(args, config)
     try:
-        summary = asyncio.run(run_cycle(config, store, source_ids=args.source or None))
+        with progress_bar(quiet=args.json or not sys.stderr.isatty()) as on_document:
+            summary = asyncio.run(
+                run_cycle(config, store, source_ids=args.source or None, on_document=on_document)
+            )
     finally:
         store.close()
     if args.json:
