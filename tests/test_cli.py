@@ -98,7 +98,7 @@ def test_run_checks_on_schedule_and_stops_on_sigterm(tmp_path: Path, web: SimSer
     config = write_config(tmp_path, web)
     db = f"sqlite:///{tmp_path / 'run.db'}"
     proc = subprocess.Popen(
-        [*MONITOR, "run", "--config", str(config), "--db", db],
+        [*MONITOR, "run", "--config", str(config), "--db", db, "--no-web"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 
 from monitor.cli.base import EXIT_ERRORS, EXIT_USAGE
+from monitor.cli.db import add_db_parser
 from monitor.cli.documents import cmd_check, cmd_diff, cmd_history
 from monitor.cli.ops import (
     cmd_alerts,
@@ -89,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seconds", type=float, default=60.0, help="how long (default 60)")
     demo.set_defaults(func=cmd_demo)
+
+    add_db_parser(sub, common)
 
     run = sub.add_parser(
         "run", parents=[common], help="run the service: check every source on its interval"

@@ -1,5 +1,16 @@
 """Storage: the one module behind which the database lives (SQLite or PostgreSQL)."""
 
+from monitor.store.activity import ActivityMixin
+from monitor.store.browse import (
+    BrowseMixin,
+    DocumentFilter,
+    DocumentItem,
+    EventItem,
+    Page,
+    SourceMeta,
+    VersionItem,
+    source_catalog,
+)
 from monitor.store.db import DatabaseError, create_db_engine, migrate
 from monitor.store.outbox import AlertDraft, AlertRow
 from monitor.store.repo import (
@@ -18,22 +29,31 @@ from monitor.store.repo import (
 from monitor.store.tracking import EndpointState, NewDocument
 
 __all__ = [
+    "ActivityMixin",
     "AlertDraft",
     "AlertRow",
+    "BrowseMixin",
     "ConcurrentUpdate",
     "DatabaseError",
+    "DocumentFilter",
+    "DocumentItem",
     "DocumentState",
     "EndpointState",
+    "EventItem",
     "FetchRecord",
     "NewDocument",
     "NewVersion",
     "Outcome",
+    "Page",
+    "SourceMeta",
     "Store",
     "StoredVersion",
     "Tracking",
+    "VersionItem",
     "create_db_engine",
     "migrate",
     "sha256",
+    "source_catalog",
     "state_of",
     "utcnow",
 ]

@@ -1,16 +1,36 @@
 """Read side for the web UI, the JSON API and the Atom feeds: filtered and
 searched document lists with cursor pagination, timelines, trends, health.
 
-CONTRACT (to be implemented in this module; the web layer codes against it):
-every method is read-only, one short session, returns plain dataclasses (no ORM
-objects escape), and works on SQLite (FTS5) and PostgreSQL (tsvector, 'russian').
+CONTRACT (the web layer codes against it): every method is read-only, one short
+session, returns plain dataclasses (no ORM objects escape), and works on SQLite
+(FTS5) and PostgreSQL (tsvector, 'russian'); see `monitor.store.search`.
+
+Source metadata (kind, country, languages) lives in the configuration, not in
+the database: the methods that need it take `sources=` (e.g. `config.sources`,
+or a mapping id -> (name, kind, country, languages)). Filters by kind, country or
+language become a filter on the source ids that have them. A source missing
+from the configuration reads as kind and country "unknown".
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from monitor.store.models import Change, Document, Event, Snapshot, SourceRow, Version
+from monitor.store.search import document_themes, search_hits, snippets, theme_ids_of
+
+SORTS = ("recent", "title", "first_seen", "relevance")
+MAX_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -19,10 +39,11 @@ class DocumentFilter:
     kind: list[str] = field(default_factory=list)  # official | media
     country: list[str] = field(default_factory=list)  # RU | KZ | other
     language: list[str] = field(default_factory=list)  # ru | kk | en (source languages)
-    theme: list[str] = field(default_factory=list)  # theme ids of the latest version
+    theme: list[str] = field(default_factory=list)  # theme ids of the latest version (any)
+    # with since/until: documents with an event of one of these kinds in that range
     event: list[str] = field(default_factory=list)  # new | changed | removed | restored
-    since: datetime | None = None  # last event at or after
-    until: datetime | None = None
+    since: datetime | None = None  # an event at or after
+    until: datetime | None = None  # an event at or before
     query: str | None = None  # full-text search over the latest versions
     status: list[str] = field(default_factory=lambda: ["active", "removed"])
 
@@ -45,13 +66,16 @@ class DocumentItem:
     last_event_at: datetime | None
     significance: str | None  # of the latest change
     snippet: str | None = None  # HTML-safe: text escaped, matches wrapped in <mark>
+    languages: list[str] = field(default_factory=list)
+    origin: str = "watch"
+    rank: float | None = None  # search only: lower is a better match
 
 
 @dataclass(frozen=True)
 class Page:
     items: list[Any]
     next_cursor: str | None  # opaque; pass back to get the next page
-    total: int | None = None
+    total: int | None = None  # counted on the first page only
 
 
 @dataclass(frozen=True)
@@ -64,6 +88,8 @@ class VersionItem:
     text_hash: str
     themes: list[dict[str, Any]]
     change: dict[str, Any] | None  # significance, summary (dict), themes, inserted/deleted
+    published_at: datetime | None = None
+    final_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,3 +107,374 @@ class EventItem:
     significance: str | None
     summary: str | None  # headline of the change
     version_seq: int | None
+    source_name: str = ""
+    change_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SourceMeta:
+    id: str
+    name: str
+    kind: str = "unknown"
+    country: str = "unknown"
+    languages: tuple[str, ...] = ()
+
+
+def source_catalog(sources: Any) -> dict[str, SourceMeta]:
+    """Config sources (objects with id/name/kind/country/languages), SourceMeta, or a
+    mapping id -> SourceMeta | (name, kind, country, languages), as one mapping."""
+    if sources is None:
+        return {}
+    out: dict[str, SourceMeta] = {}
+    items: Iterable[Any] = sources.items() if isinstance(sources, Mapping) else sources
+    for item in items:
+        if isinstance(sources, Mapping):
+            sid, value = item
+            if isinstance(value, SourceMeta):
+                out[sid] = value
+            else:
+                name, kind, country, languages = value
+                out[sid] = SourceMeta(sid, name, kind, country, tuple(languages))
+        else:
+            out[item.id] = SourceMeta(
+                item.id, item.name, item.kind, item.country, tuple(item.languages)
+            )
+    return out
+
+
+def source_ids_for(f: DocumentFilter, catalog: Mapping[str, SourceMeta]) -> list[str] | None:
+    """The source ids allowed by the source/kind/country/language filters; None: all."""
+    if not (f.source or f.kind or f.country or f.language):
+        return None
+    ids = set(f.source) if f.source else None
+    for wanted, attr in ((f.kind, "kind"), (f.country, "country")):
+        if wanted:
+            have = {m.id for m in catalog.values() if getattr(m, attr) in wanted}
+            ids = have if ids is None else ids & have
+    if f.language:
+        have = {m.id for m in catalog.values() if set(m.languages) & set(f.language)}
+        ids = have if ids is None else ids & have
+    return sorted(ids or ())
+
+
+def encode_cursor(payload: list[Any]) -> str:
+    raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, tag: str) -> list[Any]:
+    """The payload of a cursor made by `encode_cursor` with `tag` first; ValueError
+    for anything else (a cursor from another sort, or edited by hand)."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise ValueError("invalid cursor") from None
+    if not isinstance(data, list) or not data or data[0] != tag:
+        raise ValueError("invalid cursor (made for another sort or list)")
+    return data[1:]
+
+
+def _sort_key(sort: str, hits: Any) -> tuple[ColumnElement[Any], bool]:
+    """(key expression, descending); ties are broken by the document id."""
+    if sort == "recent":
+        return func.coalesce(Document.last_changed_at, Document.first_seen_at), True
+    if sort == "title":
+        return func.coalesce(Document.title, Document.url), False
+    if sort == "first_seen":
+        return Document.first_seen_at, True
+    return hits.c.rank, False
+
+
+def _key_value(sort: str, value: Any) -> Any:
+    if sort in ("recent", "first_seen"):
+        if value is None:
+            raise ValueError("invalid cursor")
+        return datetime.fromisoformat(value)
+    if sort == "relevance":
+        return float(value)
+    return str(value)
+
+
+class BrowseMixin:
+    """Mixed into `Store`: documents, their versions and texts."""
+
+    def session(self) -> Session:  # provided by Store
+        raise NotImplementedError
+
+    def _document_filters(
+        self, s: Session, f: DocumentFilter, catalog: Mapping[str, SourceMeta]
+    ) -> tuple[list[ColumnElement[bool]], Any]:
+        """WHERE conditions on Document, and the search hits subquery (None: no search)."""
+        where: list[ColumnElement[bool]] = []
+        if f.status:
+            where.append(Document.status.in_(f.status))
+        ids = source_ids_for(f, catalog)
+        if ids is not None:
+            where.append(Document.source_id.in_(ids) if ids else false())
+        if f.theme:
+            themed = select(document_themes.c.document_id).where(
+                document_themes.c.theme.in_(f.theme)
+            )
+            where.append(Document.id.in_(themed))
+        if f.event or f.since or f.until:
+            ev = select(Event.document_id)
+            if f.event:
+                ev = ev.where(Event.kind.in_(f.event))
+            if f.since:
+                ev = ev.where(Event.created_at >= f.since)
+            if f.until:
+                ev = ev.where(Event.created_at <= f.until)
+            where.append(Document.id.in_(ev))
+        hits = None
+        if f.query and f.query.strip():
+            hits = search_hits(s, f.query)
+            if hits is None:
+                where.append(false())
+        return where, hits
+
+    def list_documents(
+        self,
+        f: DocumentFilter | None = None,
+        *,
+        sources: Any = None,
+        sort: str = "recent",
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Page:
+        """One page of documents, sorted by `sort` ("recent": last new or changed
+        version, "title", "first_seen", "relevance": best search match first), with
+        a keyset cursor: stable under inserts, no duplicates and no gaps."""
+        f = f or DocumentFilter()
+        if sort not in SORTS:
+            raise ValueError(f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
+        catalog = source_catalog(sources)
+        with self.session() as s:
+            where, hits = self._document_filters(s, f, catalog)
+            if f.query and f.query.strip() and hits is None:  # nothing in it can match
+                return Page(items=[], next_cursor=None, total=0 if cursor is None else None)
+            if sort == "relevance" and hits is None:
+                raise ValueError("sort=relevance needs a search query")
+            key, desc = _sort_key(sort, hits)
+            base = select(Document.id).where(*where)
+            cols = [Document.id, key.label("sort_key")]
+            if hits is not None:
+                base = base.join(hits, hits.c.document_id == Document.id)
+                cols.append(hits.c.rank)
+            stmt = select(*cols).where(*where)
+            if hits is not None:
+                stmt = stmt.join(hits, hits.c.document_id == Document.id)
+            total = None
+            if cursor is None:
+                total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
+            else:
+                value, last_id = decode_cursor(cursor, sort)
+                value = _key_value(sort, value)
+                if desc:
+                    stmt = stmt.where(or_(key < value, and_(key == value, Document.id < last_id)))
+                else:
+                    stmt = stmt.where(or_(key > value, and_(key == value, Document.id > last_id)))
+            order = (key.desc(), Document.id.desc()) if desc else (key.asc(), Document.id.asc())
+            rows = s.execute(stmt.order_by(*order).limit(limit + 1)).all()
+            more = len(rows) > limit
+            rows = rows[:limit]
+            ids = [r.id for r in rows]
+            ranks = {r.id: r.rank for r in rows} if hits is not None else {}
+            cuts = snippets(s, f.query or "", ids) if hits is not None else {}
+            items = self._items(s, ids, catalog, cuts, ranks)
+            next_cursor = None
+            if more and rows:
+                last = rows[-1].sort_key
+                value = last.isoformat() if isinstance(last, datetime) else last
+                next_cursor = encode_cursor([sort, value, rows[-1].id])
+            return Page(items=items, next_cursor=next_cursor, total=total)
+
+    def _items(
+        self,
+        s: Session,
+        ids: Sequence[int],
+        catalog: Mapping[str, SourceMeta],
+        cuts: Mapping[int, str] | None = None,
+        ranks: Mapping[int, float] | None = None,
+    ) -> list[DocumentItem]:
+        """DocumentItems for `ids`, in that order: three indexed queries for a page."""
+        if not ids:
+            return []
+        docs = {
+            d.id: (d, name)
+            for d, name in s.execute(
+                select(Document, SourceRow.name)
+                .outerjoin(SourceRow, SourceRow.id == Document.source_id)
+                .where(Document.id.in_(ids))
+            )
+        }
+        latest = {
+            doc_id: (themes, significance)
+            for doc_id, themes, significance in s.execute(
+                select(Version.document_id, Version.themes, Change.significance)
+                .join(
+                    Document,
+                    and_(Document.id == Version.document_id, Version.seq == Document.latest_seq),
+                )
+                .outerjoin(Change, Change.to_version_id == Version.id)
+                .where(Version.document_id.in_(ids))
+            )
+        }
+        last_ids = select(func.max(Event.id)).where(Event.document_id.in_(ids))
+        events = {
+            doc_id: (kind, at)
+            for doc_id, kind, at in s.execute(
+                select(Event.document_id, Event.kind, Event.created_at).where(
+                    Event.id.in_(last_ids.group_by(Event.document_id))
+                )
+            )
+        }
+        out = []
+        for doc_id in ids:
+            if doc_id not in docs:
+                continue
+            d, db_name = docs[doc_id]
+            meta = catalog.get(d.source_id) or SourceMeta(d.source_id, db_name or d.source_id)
+            themes, significance = latest.get(doc_id, (None, None))
+            kind, at = events.get(doc_id, (None, None))
+            out.append(
+                DocumentItem(
+                    id=d.id,
+                    url=d.url,
+                    title=d.title,
+                    source_id=d.source_id,
+                    source_name=meta.name,
+                    kind=meta.kind,
+                    country=meta.country,
+                    status=d.status,
+                    latest_seq=d.latest_seq,
+                    first_seen_at=d.first_seen_at,
+                    last_changed_at=d.last_changed_at,
+                    themes=theme_ids_of(themes),
+                    last_event=kind,
+                    last_event_at=at,
+                    significance=significance,
+                    snippet=(cuts or {}).get(doc_id),
+                    languages=list(meta.languages),
+                    origin=d.origin,
+                    rank=(ranks or {}).get(doc_id),
+                )
+            )
+        return out
+
+    def document(self, document_id: int, *, sources: Any = None) -> DocumentItem | None:
+        with self.session() as s:
+            items = self._items(s, [document_id], source_catalog(sources))
+            return items[0] if items else None
+
+    def document_versions(self, document_id: int) -> list[VersionItem]:
+        """Every version, oldest first, with the change that led to it (not the texts:
+        a page of history must not load megabytes)."""
+        with self.session() as s:
+            rows = s.execute(
+                select(
+                    Version.id,
+                    Version.seq,
+                    Version.fetched_at,
+                    Version.title,
+                    Version.chars,
+                    Version.text_hash,
+                    Version.themes,
+                    Version.published_at,
+                    Version.final_url,
+                    Change.id.label("change_id"),
+                    Change.significance,
+                    Change.summary,
+                    Change.themes.label("change_themes"),
+                    Change.inserted_chars,
+                    Change.deleted_chars,
+                )
+                .outerjoin(Change, Change.to_version_id == Version.id)
+                .where(Version.document_id == document_id)
+                .order_by(Version.seq)
+            ).all()
+        out = []
+        for r in rows:
+            change = None
+            if r.change_id is not None:
+                summary = json.loads(r.summary) if r.summary else None
+                change = {
+                    "id": r.change_id,
+                    "significance": r.significance,
+                    "summary": summary,
+                    "headline": (summary or {}).get("headline"),
+                    "themes": json.loads(r.change_themes) if r.change_themes else [],
+                    "inserted_chars": r.inserted_chars,
+                    "deleted_chars": r.deleted_chars,
+                }
+            out.append(
+                VersionItem(
+                    seq=r.seq,
+                    id=r.id,
+                    fetched_at=r.fetched_at,
+                    title=r.title,
+                    chars=r.chars,
+                    text_hash=r.text_hash,
+                    themes=json.loads(r.themes) if r.themes else [],
+                    change=change,
+                    published_at=r.published_at,
+                    final_url=r.final_url,
+                )
+            )
+        return out
+
+    def version_text(self, document_id: int, seq: int) -> str | None:
+        """The extracted text of one version; None when there is no such version."""
+        with self.session() as s:
+            return s.scalar(
+                select(Version.text).where(Version.document_id == document_id, Version.seq == seq)
+            )
+
+    def snapshot_text(self, document_id: int, seq: int) -> str | None:
+        """The raw body behind a version, decoded for viewing (never rendered: the
+        caller escapes it). Binary files (PDF, DOCX) are described, not dumped."""
+        from monitor.decode import DecodeError, decode_body
+
+        with self.session() as s:
+            snap = s.scalar(
+                select(Snapshot)
+                .join(Version, Version.snapshot_id == Snapshot.id)
+                .where(Version.document_id == document_id, Version.seq == seq)
+            )
+            if snap is None:
+                return None
+            if snap.body is None:
+                return f"[the raw body ({snap.size} bytes) is not stored]"
+            body = zlib.decompress(snap.body) if snap.compression == "zlib" else snap.body
+        ctype = (snap.content_type or "").lower()
+        if "pdf" in ctype or "officedocument" in ctype or "msword" in ctype:
+            return f"[binary file: {snap.content_type}, {snap.size} bytes]"
+        try:
+            return decode_body(body, snap.content_type)[0]
+        except DecodeError as exc:
+            return f"[{snap.content_type or 'unknown type'}, {snap.size} bytes: {exc}]"
+
+    def stored_diff(self, document_id: int, from_seq: int, to_seq: int) -> dict[str, Any] | None:
+        """The stored change between two consecutive versions: ops, summary, themes,
+        significance. None when the versions are not consecutive or not found."""
+        if to_seq != from_seq + 1:
+            return None
+        with self.session() as s:
+            change = s.scalar(
+                select(Change)
+                .join(Version, Version.id == Change.to_version_id)
+                .where(Version.document_id == document_id, Version.seq == to_seq)
+            )
+            if change is None:
+                return None
+            return {
+                "ops": [(int(op), str(t)) for op, t in json.loads(change.diff)],
+                "summary": json.loads(change.summary) if change.summary else None,
+                "themes": json.loads(change.themes) if change.themes else [],
+                "significance": change.significance,
+            }
+
+    def translations(self, document_id: int) -> list[dict[str, Any]]:
+        """Other-language versions of the same text; not linked yet."""
+        return []

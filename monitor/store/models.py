@@ -125,6 +125,8 @@ class Snapshot(Base):
     encoding: Mapped[str | None] = mapped_column(String(40))
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When `monitor db prune` dropped the body (None: the body is stored).
+    pruned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Version(Base):

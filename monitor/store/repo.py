@@ -19,6 +19,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.store.activity import ActivityMixin
+from monitor.store.browse import BrowseMixin
 from monitor.store.db import create_db_engine, migrate
 from monitor.store.models import (
     Change,
@@ -30,6 +32,7 @@ from monitor.store.models import (
     Version,
 )
 from monitor.store.outbox import AlertDraft, OutboxMixin, add_alerts
+from monitor.store.search import index_latest
 from monitor.store.tracking import TrackingMixin
 
 
@@ -152,7 +155,7 @@ def state_of(doc: Document) -> DocumentState:
     )
 
 
-class Store(TrackingMixin, OutboxMixin):
+class Store(TrackingMixin, OutboxMixin, BrowseMixin, ActivityMixin):
     """The one gateway to the database; every method is one short transaction."""
 
     def __init__(self, url: str, *, auto_migrate: bool = True) -> None:
@@ -399,6 +402,7 @@ class Store(TrackingMixin, OutboxMixin):
             )
             s.add(row)
             s.flush()
+            index_latest(s, doc.id, row.id, version.title, version.text, version.themes)
             change_id = None
             if seq > 1 and version.diff is not None:
                 previous = s.scalar(
