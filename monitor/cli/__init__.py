@@ -12,6 +12,7 @@ from monitor.cli.ops import (
     cmd_alerts,
     cmd_demo,
     cmd_run,
+    cmd_serve,
     cmd_sources_status,
     cmd_sources_validate,
 )
@@ -106,6 +107,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--grace", type=float, default=30.0, help="seconds to finish work on SIGTERM (30)"
     )
     run.set_defaults(func=cmd_run)
+
+    serve = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the web UI, JSON API and feeds (actions need $MONITOR_WEB_TOKEN)",
+    )
+    serve.add_argument("--host", help="address (default $MONITOR_WEB_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default $MONITOR_WEB_PORT or 8080)")
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 

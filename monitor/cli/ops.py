@@ -171,3 +171,28 @@ def cmd_run(args: argparse.Namespace) -> int:
         watch_config=args.watch_config,
         grace=args.grace,
     )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The web UI, JSON API and feeds alone (no checking): e.g. a read-only replica."""
+    import os
+
+    from monitor.web import serve
+    from monitor.web.ops import ops_router
+
+    config = load_config(args.config)
+    store = open_store(args, config)
+    host = args.host or os.environ.get("MONITOR_WEB_HOST") or "127.0.0.1"
+    port = args.port or int(os.environ.get("MONITOR_WEB_PORT") or 8080)
+    try:
+        serve(
+            config,
+            store,
+            host=host,
+            port=port,
+            token=os.environ.get("MONITOR_WEB_TOKEN") or None,
+            extra_routers=[ops_router()],
+        )
+    finally:
+        store.close()
+    return EXIT_OK
