@@ -331,9 +331,13 @@ class Store(TrackingMixin, OutboxMixin, BrowseMixin, ActivityMixin):
             )
 
     def _snapshot(self, s: Session, version: NewVersion, body_sha: str, now: datetime) -> int:
-        existing = s.scalar(select(Snapshot.id).where(Snapshot.sha256 == body_sha))
+        existing = s.scalar(select(Snapshot).where(Snapshot.sha256 == body_sha))
         if existing is not None:
-            return existing
+            if existing.body is None:  # pruned by retention: the same bytes are back
+                existing.body = zlib.compress(version.body, 6)
+                existing.stored_size, existing.compression = len(existing.body), "zlib"
+                existing.pruned_at = None
+            return existing.id
         packed = zlib.compress(version.body, 6)
         try:
             with s.begin_nested():

@@ -1,0 +1,332 @@
+"""Full-text search over the latest version of each document, and the theme ids
+of that version: read models written with every version (`index_latest`).
+
+Why two engines: SQLite has FTS5 but no Russian stemmer, PostgreSQL has the
+'russian' Snowball configuration but no FTS5. Both must let «соглашение» find a
+text that only says «соглашения»:
+
+* SQLite indexes the surface words (unicode61: case-folded) and the query is
+  stemmed here (`monitor.morph`: Snowball for Russian and English, the project's
+  Kazakh stemmer) and run as FTS5 prefix queries: «соглашение» → `"соглашен"*`.
+  unicode61 does not fold ё, so a stem with е also tries ё in its place.
+* PostgreSQL stores `to_tsvector('russian', …)` (its stemmer folds ё) with a GIN
+  index; the query is parsed and stemmed by `websearch_to_tsquery('russian', …)`
+  and its lexemes made prefixes too (`pg_tsquery`), since Snowball stems some
+  forms shorter than others. Snippets are `ts_headline` over the stored text of
+  the page's rows only.
+
+Relevance (sort="relevance") must be a function of the document and the query
+alone, or a keyset cursor would skip or repeat results when anything else is
+indexed between two pages. PostgreSQL's `ts_rank` is (title weighted above
+text); SQLite's bm25 is not (its IDF moves with every new version), so SQLite
+ranks documents matching in the title first, then the most recently changed.
+
+The query syntax is the web-search one on both: words (all required), "quoted
+phrases", `or` between alternatives, `-word` to exclude.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION, TSQUERY
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Subquery
+
+from monitor.morph import _EN, _RU, _script, kazakh_stem, normalize
+from monitor.store.models import Base, Id
+
+# One row per (document, theme id of its latest version); filters by theme are
+# an indexed semi-join instead of parsing every latest version's themes JSON.
+document_themes = Table(
+    "document_themes",
+    Base.metadata,
+    Column("document_id", Id, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme", String(64), primary_key=True),
+)
+
+search_fts = table("search_fts", column("rowid", Integer), column("title"), column("body"))
+search_tsv = table("search_tsv", column("document_id", Integer), column("version_id"))
+
+# PostgreSQL: a tsvector must stay under 1 MB; the first 300,000 characters are indexed.
+PG_TSV = (
+    "setweight(to_tsvector('russian', coalesce(:title, '')), 'A') || "
+    "setweight(to_tsvector('russian', left(:text, 300000)), 'B')"
+)
+_HEADLINE = (
+    'StartSel=\x02, StopSel=\x03, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
+)
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"[^\W_]+")
+_MAX_TERMS = 16  # a pasted paragraph should not become a query of 200 prefix scans
+
+
+def theme_ids_of(themes: Iterable[dict[str, Any]] | str | None) -> list[str]:
+    """Theme ids of a stored themes JSON (or its parsed list), best first, once each."""
+    if isinstance(themes, str):
+        themes = json.loads(themes)
+    return list(dict.fromkeys(h["theme"] for h in themes or () if h.get("theme")))
+
+
+def index_latest(
+    s: Session,
+    document_id: int,
+    version_id: int,
+    title: str | None,
+    body: str,
+    themes: Iterable[dict[str, Any]] | None,
+) -> None:
+    """Make `version_id` the searchable latest version of its document; called in the
+    transaction that records the version, so search never lags behind the store."""
+    s.execute(document_themes.delete().where(document_themes.c.document_id == document_id))
+    ids = theme_ids_of(list(themes or ()))
+    if ids:
+        s.execute(document_themes.insert(), [{"document_id": document_id, "theme": t} for t in ids])
+    if s.get_bind().dialect.name == "sqlite":
+        s.execute(text("DELETE FROM search_fts WHERE rowid = :d"), {"d": document_id})
+        s.execute(
+            text("INSERT INTO search_fts (rowid, title, body) VALUES (:d, :title, :text)"),
+            {"d": document_id, "title": title or "", "text": body},
+        )
+    else:
+        s.execute(
+            text(
+                f"INSERT INTO search_tsv (document_id, version_id, tsv) VALUES (:d, :v, {PG_TSV}) "
+                "ON CONFLICT (document_id) DO UPDATE SET version_id = excluded.version_id, "
+                "tsv = excluded.tsv"
+            ),
+            {"d": document_id, "v": version_id, "title": title, "text": body},
+        )
+
+
+# --- SQLite: the query language, stemmed -------------------------------------------
+
+
+def _stem(word: str) -> tuple[str, bool]:
+    """The stem to look up and whether it is a prefix (short stems must match whole:
+    "рф" as a prefix would find every word starting with those letters)."""
+    norm = normalize(word)
+    if norm.isdigit():
+        return norm, False
+    script = _script(norm)
+    if script == "kk":
+        stem = kazakh_stem(norm)
+    elif script == "cyr":
+        stem = _RU.stemWord(norm)
+    else:
+        stem = _EN.stemWord(norm)
+    return stem, len(stem) >= 3
+
+
+def _fts_term(stem: str, prefix: bool, variants: bool) -> str:
+    star = "*" if prefix else ""
+    forms = [stem]
+    if variants and 0 < stem.count("е") <= 3:  # unicode61 keeps ё apart from е
+        spots = [i for i, ch in enumerate(stem) if ch == "е"]
+        forms = []
+        for pick in itertools.product("её", repeat=len(spots)):
+            chars = list(stem)
+            for i, ch in zip(spots, pick, strict=True):
+                chars[i] = ch
+            forms.append("".join(chars))
+    parts = [f'"{f}"{star}' for f in forms]
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+def _fts_unit(chunk: str) -> str | None:
+    """A word or a phrase as an FTS5 expression: its words, stemmed, in order."""
+    stems = [_stem(w) for w in _WORD.findall(chunk)][:_MAX_TERMS]
+    if not stems:
+        return None
+    if len(stems) == 1:
+        return _fts_term(*stems[0], variants=True)
+    return " + ".join(_fts_term(stem, prefix, variants=False) for stem, prefix in stems)
+
+
+def fts_query(query: str, *, title_only: bool = False) -> str | None:
+    """An FTS5 MATCH expression for a web-search style query; None when nothing in it
+    can match (no words, or only exclusions). `title_only`: the words in the title
+    (exclusions left to the main query)."""
+    groups: list[list[str]] = []  # AND of ORs
+    excluded: list[str] = []
+    join_next = False
+    for m in _TOKEN.finditer(query):
+        negative, phrase, word = m.group(1) == "-", m.group(2), m.group(3)
+        if word is not None and word.lower() == "or" and groups:
+            join_next = True
+            continue
+        if word is not None and word.startswith("-") and len(word) > 1:
+            negative, word = True, word[1:]
+        unit = _fts_unit(phrase if phrase is not None else word)
+        if unit is None:
+            continue
+        if negative:
+            excluded.append(unit)
+        elif join_next:
+            groups[-1].append(unit)
+        else:
+            groups.append([unit])
+        join_next = False
+    groups = groups[:_MAX_TERMS]
+    if not groups:
+        return None
+    positive = " AND ".join(g[0] if len(g) == 1 else "(" + " OR ".join(g) + ")" for g in groups)
+    if title_only:
+        return f"title : ({positive})"
+    if excluded:
+        return f"({positive}) NOT ({' OR '.join(excluded)})"
+    return positive
+
+
+# --- both: hits and snippets ----------------------------------------------------------
+
+
+_LEXEME = re.compile(r"'((?:[^']|'')+)'")
+
+
+def pg_tsquery(s: Session, query: str) -> str | None:
+    """The query as tsquery text with every lexeme of 3+ letters a prefix: PostgreSQL
+    parses and stems it (websearch syntax, stop words dropped), then `:*` is added,
+    because Snowball gives some forms of a word a shorter stem than others
+    (query «Росатом» → 'росат', text «Росатома» → 'росатом'). None: nothing to match."""
+    if fts_query(query) is None:
+        return None
+    parsed = s.scalar(
+        text("SELECT CAST(websearch_to_tsquery('russian', :q) AS text)"), {"q": query}
+    )
+    if not parsed:
+        return None
+
+    def prefix(m: re.Match[str]) -> str:
+        lexeme = m.group(1)
+        return m.group(0) if len(lexeme) < 3 or lexeme.isdigit() else f"{m.group(0)}:*"
+
+    return _LEXEME.sub(prefix, parsed)
+
+
+def search_hits(s: Session, query: str) -> Subquery | None:
+    """(document_id, rank) of the documents matching; a lower rank is a better match.
+    None when the query cannot match anything."""
+    if s.get_bind().dialect.name == "sqlite":
+        match = fts_query(query)
+        if match is None:
+            return None
+        return (
+            text(
+                "SELECT search_fts.rowid AS document_id, "
+                "(CASE WHEN search_fts.rowid IN "
+                "(SELECT rowid FROM search_fts WHERE search_fts MATCH :fts_t) "
+                "THEN 0.0 ELSE 10000000.0 END) "
+                "- julianday(coalesce(d.last_changed_at, d.first_seen_at)) AS rank "
+                "FROM search_fts JOIN documents d ON d.id = search_fts.rowid "
+                "WHERE search_fts MATCH :fts_q"
+            )
+            .bindparams(fts_q=match, fts_t=fts_query(query, title_only=True))
+            .columns(document_id=Integer, rank=Float)
+            .subquery("hits")
+        )
+    tsq_text = pg_tsquery(s, query)
+    if tsq_text is None:
+        return None
+    tsv = literal_column("search_tsv.tsv")
+    tsq = cast(bindparam("tsq", tsq_text), TSQUERY)
+    return (
+        # float8: psycopg reads a real as its shortest decimal, which is not the same
+        # number, and a cursor must compare equal to the rank it came from
+        select(
+            search_tsv.c.document_id,
+            (-cast(func.ts_rank(tsv, tsq), DOUBLE_PRECISION)).label("rank"),
+        )
+        .select_from(search_tsv)
+        .where(tsv.op("@@")(tsq))
+        .subquery("hits")
+    )
+
+
+def highlight(raw: str) -> str:
+    """Escape a snippet for HTML and turn the engine's match markers into <mark>."""
+    return html.escape(raw.replace("\x00", "")).replace("\x02", "<mark>").replace("\x03", "</mark>")
+
+
+def snippets(s: Session, query: str, ids: Sequence[int]) -> dict[int, str]:
+    """HTML-safe snippets with the matches in <mark>, for one page of results."""
+    if not ids:
+        return {}
+    if s.get_bind().dialect.name == "sqlite":
+        match = fts_query(query)
+        if match is None:
+            return {}
+        rows = s.execute(
+            text(
+                "SELECT rowid, snippet(search_fts, -1, char(2), char(3), ' … ', 32) "
+                "FROM search_fts WHERE search_fts MATCH :q AND rowid IN :ids"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"q": match, "ids": list(ids)},
+        )
+    else:
+        tsq = pg_tsquery(s, query)
+        if tsq is None:
+            return {}
+        rows = s.execute(
+            text(
+                "SELECT s.document_id, ts_headline('russian', v.text, CAST(:tsq AS tsquery), "
+                ":opts) FROM search_tsv s JOIN versions v ON v.id = s.version_id "
+                "WHERE s.document_id IN :ids"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"tsq": tsq, "opts": _HEADLINE, "ids": list(ids)},
+        )
+    return {int(doc_id): highlight(raw or "") for doc_id, raw in rows}
+
+
+def rebuild(s: Session) -> int:
+    """Index every document's latest version from scratch, in the caller's transaction:
+    after a bulk load that bypassed `Store.record_version`, or to repair the index.
+    Returns the number of documents indexed."""
+    latest = "FROM documents d JOIN versions v ON v.document_id = d.id AND v.seq = d.latest_seq"
+    s.execute(document_themes.delete())
+    rows = [
+        {"document_id": doc_id, "theme": theme}
+        for doc_id, themes in s.execute(text(f"SELECT d.id, v.themes {latest}"))
+        for theme in theme_ids_of(themes)
+    ]
+    if rows:
+        s.execute(document_themes.insert(), rows)
+    if s.get_bind().dialect.name == "sqlite":
+        s.execute(text("DELETE FROM search_fts"))
+        done = s.execute(
+            text(
+                "INSERT INTO search_fts (rowid, title, body) "
+                f"SELECT d.id, coalesce(v.title, ''), v.text {latest}"
+            )
+        )
+    else:
+        s.execute(text("DELETE FROM search_tsv"))
+        tsv = PG_TSV.replace(":title", "v.title").replace(":text", "v.text")
+        done = s.execute(
+            text(
+                "INSERT INTO search_tsv (document_id, version_id, tsv) "
+                f"SELECT d.id, v.id, {tsv} {latest}"
+            )
+        )
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,86 @@
+"""The web application: server-rendered pages, the JSON API and Atom feeds.
+
+One FastAPI app holds the `Store` and the `Config` in `app.state`; pages,
+API and feeds all read through the store's read-only browse methods. Every
+response carries security headers (a strict CSP without inline scripts or
+styles, nosniff, no referrer leaking the watched URLs), because the pages
+show text scraped from sites nobody here controls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from monitor.config import Config
+from monitor.store import Store
+from monitor.web.context import environment
+
+STATIC = Path(__file__).with_name("static")
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def create_app(
+    config: Config,
+    store: Store,
+    *,
+    token: str | None = None,
+    extra_routers: Iterable[APIRouter] = (),
+) -> FastAPI:
+    """Build the app. `token` enables state-changing actions (alert retry); without
+    it they answer 403, so a UI exposed by mistake cannot be used to act."""
+    from monitor.web import api, feeds, pages
+
+    # No Swagger UI: it loads scripts from a CDN, which the CSP (and offline use) forbid.
+    app = FastAPI(title="monitor", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.store = store
+    app.state.config = config
+    app.state.token = token or None
+    app.state.templates = environment()
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    app.include_router(api.build_api_router())
+    app.include_router(feeds.build_feeds_router())
+    for router in extra_routers:
+        app.include_router(router)
+    app.include_router(pages.router)
+    pages.install_error_pages(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def serve(
+    config: Config,
+    store: Store,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    token: str | None = None,
+    extra_routers: Iterable[APIRouter] = (),
+) -> None:
+    """Run the UI with uvicorn until interrupted (`monitor serve`)."""
+    import uvicorn
+
+    app = create_app(config, store, token=token, extra_routers=extra_routers)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

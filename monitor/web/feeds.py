@@ -1,0 +1,188 @@
+"""Atom feeds: `/feeds/documents.atom` (new documents) and `/feeds/changes.atom`
+(changes, removals, restorations), filterable by theme, source, country, kind.
+
+Built with lxml, never by string formatting: titles and headlines come from
+pages nobody here controls, and lxml escapes markup; characters XML 1.0 cannot
+carry at all (control characters) are dropped first.
+
+Entry ids are tag URIs of the event id (`tag:HOST,2025:event:42`), HOST being
+the web UI's host from `alerts.web_url`: an entry keeps its id however often
+the feed is fetched or filtered, so readers never show it twice.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+from lxml import etree
+
+from monitor.config import Config
+from monitor.store.browse import DocumentFilter, EventItem
+from monitor.web.api import ConfigDep, Country, Kind, StoreDep, theme_labels
+
+ATOM = "http://www.w3.org/2005/Atom"
+MEDIA_TYPE = "application/atom+xml; charset=utf-8"
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+FEEDS = {
+    "documents": ("New documents", ["new"]),
+    "changes": ("Changes", ["changed", "removed", "restored"]),
+}
+
+router = APIRouter(prefix="/feeds", tags=["feeds"])
+
+
+def build_feeds_router() -> APIRouter:
+    return router
+
+
+def clean(text: str | None) -> str:
+    """Text XML can carry: control characters and lone surrogates removed."""
+    return _NOT_XML.sub("", text or "")
+
+
+def authority(config: Config) -> str:
+    """The tag URI authority: the web UI's host name, or localhost for an IP address."""
+    host = (urlsplit(config.alerts.web_url).hostname or "").lower()
+    if not host or not re.search(r"[a-z]", host) or not re.fullmatch(r"[a-z0-9.-]+", host):
+        return "localhost"
+    return host
+
+
+def _stamp(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    node = etree.SubElement(parent, f"{{{ATOM}}}{tag}", {k: clean(v) for k, v in attrs.items()})
+    if text is not None:
+        node.text = clean(text)
+    return node
+
+
+def _summary(e: EventItem) -> str:
+    if e.kind == "changed":
+        return e.summary or "The text changed."
+    if e.kind == "removed":
+        return "The document is no longer available at its address."
+    if e.kind == "restored":
+        return "The document is available again."
+    return f"New document from {e.source_name or e.source_id}."
+
+
+def render_feed(
+    name: str,
+    events: list[EventItem],
+    *,
+    base: str,
+    self_url: str,
+    tag_host: str,
+    query: str,
+    labels: dict[str, dict[str, str]],
+) -> bytes:
+    """One Atom document; `base` is the web UI's root, ending without a slash."""
+    title, _ = FEEDS[name]
+    feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
+    _sub(feed, "id", f"tag:{tag_host},2025:feed:{name}" + (f"?{query}" if query else ""))
+    _sub(feed, "title", f"monitor — {title}" + (f" ({query})" if query else ""))
+    newest = max((e.created_at for e in events), default=datetime.now(UTC))
+    _sub(feed, "updated", _stamp(newest))
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
+    _sub(feed, "link", rel="alternate", type="text/html", href=f"{base}/")
+    author = _sub(feed, "author")
+    _sub(author, "name", "monitor")
+    _sub(feed, "generator", "monitor")
+    for e in events:
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", f"tag:{tag_host},2025:event:{e.id}")
+        prefix = {"removed": "Removed: ", "restored": "Restored: "}.get(e.kind, "")
+        _sub(entry, "title", prefix + (e.title or e.url), type="text")
+        _sub(entry, "updated", _stamp(e.created_at))
+        _sub(entry, "published", _stamp(e.created_at))
+        _sub(
+            entry,
+            "link",
+            rel="alternate",
+            type="text/html",
+            href=f"{base}/documents/{e.document_id}",
+        )
+        if e.url.startswith(("http://", "https://")):
+            _sub(entry, "link", rel="related", href=e.url)
+        _sub(entry, "summary", _summary(e), type="text")
+        for theme in e.themes:
+            label = labels.get(theme, {}).get("label", theme)
+            _sub(entry, "category", term=theme, label=label)
+        if e.significance:
+            _sub(entry, "category", term=e.significance, scheme="urn:monitor:significance")
+    return etree.tostring(feed, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def _feed(
+    name: str,
+    request: Request,
+    store: StoreDep,
+    config: ConfigDep,
+    theme: list[str],
+    source: list[str],
+    country: list[str],
+    kind: list[str],
+    limit: int,
+) -> Response:
+    labels = theme_labels(config)
+    unknown = sorted(set(theme) - set(labels))
+    if unknown:
+        raise HTTPException(422, f"unknown theme(s): {', '.join(unknown)}")
+    _, events = FEEDS[name]
+    f = DocumentFilter(theme=theme, source=source, country=country, kind=kind, event=events)
+    page = store.events_since(None, f, None, limit, sources=config.sources)
+    filters = [("theme", t) for t in sorted(theme)] + [("source", s) for s in sorted(source)]
+    filters += [("country", c) for c in sorted(country)] + [("kind", k) for k in sorted(kind)]
+    body = render_feed(
+        name,
+        page.items,
+        base=str(request.base_url).rstrip("/"),
+        self_url=str(request.url),
+        tag_host=authority(config),
+        query=urlencode(filters),
+        labels=labels,
+    )
+    return Response(body, media_type=MEDIA_TYPE)
+
+
+ThemeQ = Annotated[list[str], Query(description="theme ids (any of them)")]
+SourceQ = Annotated[list[str], Query(description="source ids")]
+CountryQ = Annotated[list[Country], Query()]
+KindQ = Annotated[list[Kind], Query()]
+LimitQ = Annotated[int, Query(ge=1, le=200)]
+
+
+@router.get("/documents.atom", response_class=Response, summary="Atom: new documents")
+def documents_feed(
+    request: Request,
+    store: StoreDep,
+    config: ConfigDep,
+    theme: ThemeQ = [],  # noqa: B006
+    source: SourceQ = [],  # noqa: B006
+    country: CountryQ = [],  # noqa: B006
+    kind: KindQ = [],  # noqa: B006
+    limit: LimitQ = 50,
+) -> Response:
+    return _feed("documents", request, store, config, theme, source, country, kind, limit)
+
+
+@router.get("/changes.atom", response_class=Response, summary="Atom: changes to documents")
+def changes_feed(
+    request: Request,
+    store: StoreDep,
+    config: ConfigDep,
+    theme: ThemeQ = [],  # noqa: B006
+    source: SourceQ = [],  # noqa: B006
+    country: CountryQ = [],  # noqa: B006
+    kind: KindQ = [],  # noqa: B006
+    limit: LimitQ = 50,
+) -> Response:
+    return _feed("changes", request, store, config, theme, source, country, kind, limit)

@@ -1,0 +1,348 @@
+"""Server-rendered pages: overview, documents, a document's history and diffs,
+sources, themes and alerts.
+
+Pages only read, through the store's browse methods, except one action (alert
+retry) which needs the configured token. Query parameters are parsed leniently
+(an empty select means "any") but a malformed cursor or date is a 400 with a
+readable page, never a traceback.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from monitor.alerts.build import assess
+from monitor.config import Config
+from monitor.diff import diff_words
+from monitor.store import Store, utcnow
+from monitor.store.browse import SORTS, DocumentFilter
+from monitor.web.context import View, render, view_for
+from monitor.web.diffview import blocks, rows
+from monitor.web.overview import BY, overview_data, sources_data, themes_data
+
+router = APIRouter(include_in_schema=False)
+
+EVENTS = ("new", "changed", "removed", "restored")
+PAGE_SIZE = 25
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def _config(request: Request) -> Config:
+    return request.app.state.config  # type: ignore[no-any-return]
+
+
+def _values(request: Request, name: str) -> list[str]:
+    """Repeated query values, empty ones (the "any" option) dropped."""
+    return [v for v in request.query_params.getlist(name) if v.strip()]
+
+
+def _day(value: str | None, view: View, end: bool = False) -> datetime | None:
+    """A YYYY-MM-DD date in the reader's zone, as the UTC instant starting (or ending) it."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(400, f"not a date: {value!r} (use YYYY-MM-DD)") from None
+    start = datetime.combine(day, time.min, tzinfo=view.tz)
+    if end:
+        start += timedelta(days=1) - timedelta(microseconds=1)
+    return start.astimezone(UTC)
+
+
+# --- overview ------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request) -> Response:
+    view = view_for(request)
+    data = overview_data(_store(request), _config(request))
+    return render(request, view, "overview.html", current="nav.overview", **data)
+
+
+# --- documents -----------------------------------------------------------------------
+
+
+@router.get("/documents", response_class=HTMLResponse)
+def documents(request: Request) -> Response:
+    view = view_for(request)
+    config = _config(request)
+    q = (request.query_params.get("q") or "").strip()
+    sort = request.query_params.get("sort") or ("relevance" if q else "recent")
+    if sort not in SORTS or (sort == "relevance" and not q):
+        sort = "recent"
+    chosen = {
+        name: _values(request, name)
+        for name in ("source", "kind", "country", "language", "theme", "event")
+    }
+    since_raw = request.query_params.get("since") or ""
+    until_raw = request.query_params.get("until") or ""
+    f = DocumentFilter(
+        **chosen,
+        since=_day(since_raw, view),
+        until=_day(until_raw, view, end=True),
+        query=q or None,
+    )
+    cursor = request.query_params.get("cursor") or None
+    limit = max(1, min(_int(request.query_params.get("limit")) or PAGE_SIZE, 100))
+    try:
+        page = _store(request).list_documents(
+            f, sources=config.sources, sort=sort, cursor=cursor, limit=limit
+        )
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    options = {
+        "source": [(s.id, s.name) for s in config.sources],
+        "kind": [(k, view.t(f"kind.{k}")) for k in ("official", "media")],
+        "country": [(c, view.t(f"country.{c}")) for c in ("RU", "KZ", "other")],
+        "language": [(c, view.t(f"lang.{c}")) for c in ("ru", "kk", "en")],
+        "theme": [(k, view.theme(k)) for k in view.themes],
+        "event": [(e, view.t(f"event.{e}")) for e in EVENTS],
+    }
+    return render(
+        request,
+        view,
+        "documents.html",
+        current="nav.documents",
+        page=page,
+        chosen=chosen,
+        options=options,
+        q=q,
+        sort=sort,
+        sorts=[s for s in SORTS if s != "relevance" or q],
+        since=since_raw,
+        until=until_raw,
+        cursor=cursor,
+        feed_query=_feed_query(chosen),
+    )
+
+
+def _feed_query(chosen: dict[str, list[str]]) -> str:
+    """The filters the Atom feeds understand, as a query string for their links."""
+    pairs = [(k, v) for k in ("theme", "source", "country", "kind") for v in chosen[k]]
+    return "?" + urlencode(pairs) if pairs else ""
+
+
+@router.get("/documents/{doc_id}", response_class=HTMLResponse)
+def document(request: Request, doc_id: int) -> Response:
+    view = view_for(request)
+    store = _store(request)
+    item = store.document(doc_id, sources=_config(request).sources)
+    if item is None:
+        raise HTTPException(404, view.t("doc.not_found"))
+    versions = store.document_versions(doc_id)
+    return render(
+        request,
+        view,
+        "document.html",
+        current="nav.documents",
+        doc=item,
+        versions=versions,
+        timeline=list(reversed(versions)),
+        translations=store.translations(doc_id),
+    )
+
+
+def _int(value: str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise HTTPException(400, f"not a number: {value!r}") from None
+
+
+@router.get("/documents/{doc_id}/diff", response_class=HTMLResponse)
+def diff(request: Request, doc_id: int) -> Response:
+    """Two versions compared: inline and side by side, with the change summary.
+
+    Consecutive versions reuse the diff and summary stored when the change was
+    found; any other pair is diffed and summarised now, the same way.
+    """
+    view = view_for(request)
+    store = _store(request)
+    item = store.document(doc_id, sources=_config(request).sources)
+    if item is None:
+        raise HTTPException(404, view.t("doc.not_found"))
+    to_seq = _int(request.query_params.get("to")) or item.latest_seq
+    from_seq = _int(request.query_params.get("from"))
+    if from_seq is None:
+        from_seq = max(1, to_seq - 1)
+    if from_seq > to_seq:
+        from_seq, to_seq = to_seq, from_seq
+    old = store.version_text(doc_id, from_seq)
+    new = store.version_text(doc_id, to_seq)
+    if old is None or new is None:
+        raise HTTPException(404, view.t("diff.bad_versions"))
+    stored = store.stored_diff(doc_id, from_seq, to_seq)
+    if stored is not None:
+        ops = stored["ops"]
+        summary, themes, significance = stored["summary"], stored["themes"], stored["significance"]
+    else:
+        ops = diff_words(old, new)
+        judged = assess(_config(request), old, new, ops) if old != new else None
+        summary = judged.summary if judged else None
+        themes = judged.change_themes if judged else []
+        significance = judged.significance if judged else None
+    all_rows = rows(ops)
+    return render(
+        request,
+        view,
+        "diff.html",
+        current="nav.documents",
+        doc=item,
+        versions=store.document_versions(doc_id),
+        from_seq=from_seq,
+        to_seq=to_seq,
+        identical=old == new,
+        blocks=blocks(all_rows),
+        summary=summary or {},
+        change_themes=[h["theme"] for h in themes or []],
+        significance=significance,
+    )
+
+
+@router.get("/documents/{doc_id}/versions/{seq}/raw")
+def raw(request: Request, doc_id: int, seq: int) -> Response:
+    """The raw snapshot as plain text: never rendered as HTML, whatever it contains."""
+    text = _store(request).snapshot_text(doc_id, seq)
+    if text is None:
+        raise HTTPException(404, "no such version")
+    return PlainTextResponse(
+        text,
+        media_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": "inline", "Cache-Control": "private, max-age=300"},
+    )
+
+
+# --- sources and themes ----------------------------------------------------------------
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources(request: Request) -> Response:
+    view = view_for(request)
+    data = sources_data(_store(request), _config(request), view)
+    return render(request, view, "sources.html", current="nav.sources", **data)
+
+
+@router.get("/themes", response_class=HTMLResponse)
+def themes(request: Request) -> Response:
+    view = view_for(request)
+    weeks = _int(request.query_params.get("weeks")) or 12
+    by = request.query_params.get("by") or None
+    data = themes_data(
+        _store(request),
+        _config(request),
+        view,
+        weeks=max(1, min(weeks, 104)),
+        by=by if by in BY else None,
+    )
+    return render(request, view, "themes.html", current="nav.themes", **data)
+
+
+# --- alerts ------------------------------------------------------------------------------
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alerts(request: Request) -> Response:
+    view = view_for(request)
+    store = _store(request)
+    status = request.query_params.get("status") or None
+    if status not in (None, "pending", "sending", "sent", "failed", "uncertain"):
+        status = None
+    requeued = _int(request.query_params.get("requeued"))
+    return render(
+        request,
+        view,
+        "alerts.html",
+        current="nav.alerts",
+        counts=store.alert_counts(),
+        alerts=store.alerts(status=status, limit=200),
+        status=status,
+        requeued=requeued,
+        actions=bool(request.app.state.token),
+    )
+
+
+async def _token_from(request: Request) -> str | None:
+    """The bearer token, or the `token` field of a urlencoded form."""
+    auth = request.headers.get("authorization") or ""
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        body = (await request.body())[:10_000].decode("utf-8", "replace")
+        values = parse_qs(body).get("token")
+        return values[0] if values else None
+    return None
+
+
+@router.post("/alerts/{alert_id}/retry")
+async def retry_alert(request: Request, alert_id: int) -> Response:
+    """Re-queue an alert. Needs the token: a cross-site form cannot know it, so the
+    token also protects against request forgery."""
+    view = view_for(request)
+    expected = request.app.state.token
+    if not expected:
+        raise HTTPException(403, view.t("error.disabled"))
+    given = await _token_from(request)
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise HTTPException(403, view.t("error.forbidden"))
+    try:
+        _store(request).retry_alert(alert_id, utcnow())
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+    if "text/html" in request.headers.get("accept", ""):
+        return RedirectResponse(f"/alerts?requeued={alert_id}", status_code=303)
+    return PlainTextResponse(f"alert {alert_id} re-queued\n")
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+def install_error_pages(app: FastAPI) -> None:
+    """HTML error pages for the UI; the API and feeds keep FastAPI's JSON errors."""
+    from fastapi.exception_handlers import (
+        http_exception_handler,
+        request_validation_exception_handler,
+    )
+    from fastapi.exceptions import RequestValidationError
+
+    def _page(request: Request) -> bool:
+        path = request.url.path
+        return request.method == "GET" and not path.startswith(("/api", "/feeds", "/static"))
+
+    def _error(request: Request, status: int, detail: str) -> Response:
+        if not _page(request):
+            return PlainTextResponse(f"{detail}\n", status_code=status)
+        view = view_for(request)
+        return render(
+            request,
+            view,
+            "error.html",
+            status_code=status,
+            current="",
+            status=status,
+            detail=detail,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_errors(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith(("/api", "/feeds", "/static")):
+            return await http_exception_handler(request, exc)
+        return _error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_errors(request: Request, exc: RequestValidationError) -> Response:
+        """A page address with a malformed number (/documents/abc) is not found, not a 422."""
+        if request.url.path.startswith(("/api", "/feeds")):
+            return await request_validation_exception_handler(request, exc)
+        return _error(request, 404, view_for(request).t("error.not_found"))
