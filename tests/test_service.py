@@ -223,7 +223,7 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(
                 s == "sent" for _, s in alerts
             )
 
-        wait_for(settled, 90, "every article tracked and every alert sent")
+        wait_for(settled, 180, "every article tracked and every alert sent")
         time.sleep(3)
     finally:
         assert run.stop() == 0
