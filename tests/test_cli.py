@@ -115,3 +115,38 @@ def test_run_checks_on_schedule_and_stops_on_sigterm(tmp_path: Path, web: SimSer
     store = Store(db)
     assert store.counts()["versions"] == 1
     store.close()
+
+
+def test_check_shows_progress_on_a_terminal_and_stays_quiet_when_piped(
+    web: SimServer, tmp_path: Path
+) -> None:
+    import pty
+
+    config = write_config(tmp_path, web)
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [*MONITOR, "check", "--config", str(config), "--db", db],
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        env={**os.environ, "COLUMNS": "120", "TERM": "xterm"},
+    )
+    proc.wait(timeout=60)
+    os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    assert b"checked 2: new 0, changed 0, errors 2" in shown  # routes are not set up here
+    piped = subprocess.run(
+        [*MONITOR, "check", "--config", str(config), "--db", db],
+        capture_output=True,
+        timeout=60,
+    )
+    assert b"checked " not in piped.stderr
