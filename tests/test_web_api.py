@@ -24,6 +24,7 @@ from monitor.diff import diff_words, stats
 from monitor.pipeline import run_cycle
 from monitor.simweb.site import SimSite
 from monitor.store import AlertDraft, DocumentFilter, FetchRecord, NewVersion, Store, sha256
+from monitor.store.catalog import encode_cursor
 from monitor.web import api, feeds
 
 T0 = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
@@ -216,6 +217,13 @@ def test_filters_by_source_kind_country_language_theme_event_and_dates(served: S
     for bad in ({"kind": "blog"}, {"theme": "nope"}, {"limit": 0}, {"cursor": "garbage"}):
         assert s.get("/api/documents", **bad).status_code == 422, bad
     assert s.get("/api/documents", sort="relevance").status_code == 422
+    for forged in (["recent", "not a date", 1], ["title", 5, "x"], ["recent"], {"a": 1}):
+        bad = s.get(
+            "/api/documents",
+            sort=forged[0] if isinstance(forged, list) else "recent",
+            cursor=encode_cursor(forged),
+        )  # type: ignore[arg-type]
+        assert bad.status_code == 422, forged
 
 
 def test_russian_search_matches_inflections_and_highlights(served: Served) -> None:
@@ -239,6 +247,16 @@ def test_russian_search_matches_inflections_and_highlights(served: Served) -> No
     assert s.json("/api/documents", q="соглашение", country="KZ")["items"] == []
     hostile = s.json("/api/documents", q="торговля")
     assert ids_of(hostile) == [ids["hostile"]]
+    # relevance: a match in the title beats a newer match in the text only
+    later = record(
+        s.store,
+        s.config,
+        "tass",
+        "https://tass.example/9",
+        [(T0 + timedelta(days=300), "Обзор", "Переговоры продолжились.")],
+    )
+    assert ids_of(s.json("/api/documents", q="переговоры")) == [ids["energy"], later]
+    assert ids_of(s.json("/api/documents", q="переговоры", sort="recent")) == [later, ids["energy"]]
     snippet = hostile["items"][0]["snippet"]
     assert "торговля</mark>" in snippet.lower()
     assert "<b" not in snippet and "<script" not in snippet and "<img" not in snippet
@@ -344,6 +362,8 @@ def test_changes_since_with_filters_and_cursor(served: Served) -> None:
     assert [e["version_seq"] for e in rest["items"]] == [2] and rest["next_cursor"] is None
     assert s.json("/api/changes", theme="energy")["items"][0]["document_id"] == ids["energy"]
     assert s.json("/api/changes", since=since, country="RU", event="changed")["items"] == []
+    searched = s.json("/api/changes", q="байконур")["items"]
+    assert {e["document_id"] for e in searched} == {ids["space"]} and len(searched) == 3
     assert s.get("/api/changes", since="yesterday").status_code == 422
 
 

@@ -150,8 +150,8 @@ class ActivityMixin:
                     return Page(items=[], next_cursor=None)
                 stmt = stmt.where(Event.document_id.in_(select(hits.c.document_id)))
             if cursor is not None:
-                at, last_id = decode_cursor(cursor, "events")
                 try:
+                    at, last_id = decode_cursor(cursor, "events")
                     at, last_id = datetime.fromisoformat(at), int(last_id)
                 except (TypeError, ValueError):
                     raise ValueError("invalid cursor") from None

@@ -32,7 +32,13 @@ from monitor.store.catalog import (
     source_ids_for,
 )
 from monitor.store.models import Change, Document, Event, Snapshot, SourceRow, Version
-from monitor.store.search import document_themes, search_hits, snippets, theme_ids_of
+from monitor.store.search import (
+    document_themes,
+    relevance,
+    search_hits,
+    snippets,
+    theme_ids_of,
+)
 
 __all__ = [
     "MAX_LIMIT",
@@ -132,7 +138,7 @@ class EventItem:
     change_id: int | None = None
 
 
-def _sort_key(sort: str, hits: Any) -> tuple[ColumnElement[Any], bool]:
+def _sort_key(s: Session, sort: str, hits: Any) -> tuple[ColumnElement[Any], bool]:
     """(key expression, descending); ties are broken by the document id."""
     if sort == "recent":
         return func.coalesce(Document.last_changed_at, Document.first_seen_at), True
@@ -140,17 +146,22 @@ def _sort_key(sort: str, hits: Any) -> tuple[ColumnElement[Any], bool]:
         return func.coalesce(Document.title, Document.url), False
     if sort == "first_seen":
         return Document.first_seen_at, True
-    return hits.c.rank, False
+    return relevance(s, hits), False
 
 
-def _key_value(sort: str, value: Any) -> Any:
-    if sort in ("recent", "first_seen"):
-        if value is None:
-            raise ValueError("invalid cursor")
-        return datetime.fromisoformat(value)
-    if sort == "relevance":
-        return float(value)
-    return str(value)
+def _cursor_position(cursor: str, sort: str) -> tuple[Any, int]:
+    """(sort key, document id) of a cursor; ValueError for anything malformed."""
+    try:
+        value, last_id = decode_cursor(cursor, sort)
+        if sort in ("recent", "first_seen"):
+            value = datetime.fromisoformat(value)
+        elif sort == "relevance":
+            value = float(value)
+        elif not isinstance(value, str):
+            raise TypeError
+        return value, int(last_id)
+    except (TypeError, ValueError):
+        raise ValueError("invalid cursor") from None
 
 
 class BrowseMixin:
@@ -214,31 +225,26 @@ class BrowseMixin:
                 return Page(items=[], next_cursor=None, total=0 if cursor is None else None)
             if sort == "relevance" and hits is None:
                 raise ValueError("sort=relevance needs a search query")
-            key, desc = _sort_key(sort, hits)
-            base = select(Document.id).where(*where)
+            key, desc = _sort_key(s, sort, hits)
             cols = [Document.id, key.label("sort_key")]
-            if hits is not None:
-                base = base.join(hits, hits.c.document_id == Document.id)
-                cols.append(hits.c.rank)
+            if cursor is None:  # counted in the same scan: the window runs before LIMIT
+                cols.append(func.count().over().label("total"))
             stmt = select(*cols).where(*where)
             if hits is not None:
                 stmt = stmt.join(hits, hits.c.document_id == Document.id)
-            total = None
-            if cursor is None:
-                total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
-            else:
-                value, last_id = decode_cursor(cursor, sort)
-                value = _key_value(sort, value)
+            if cursor is not None:
+                value, last_id = _cursor_position(cursor, sort)
                 if desc:
                     stmt = stmt.where(or_(key < value, and_(key == value, Document.id < last_id)))
                 else:
                     stmt = stmt.where(or_(key > value, and_(key == value, Document.id > last_id)))
             order = (key.desc(), Document.id.desc()) if desc else (key.asc(), Document.id.asc())
             rows = s.execute(stmt.order_by(*order).limit(limit + 1)).all()
+            total = (rows[0].total if rows else 0) if cursor is None else None
             more = len(rows) > limit
             rows = rows[:limit]
             ids = [r.id for r in rows]
-            ranks = {r.id: r.rank for r in rows} if hits is not None else {}
+            ranks = {r.id: r.sort_key for r in rows} if sort == "relevance" else {}
             cuts = snippets(s, f.query or "", ids) if hits is not None else {}
             items = self._items(s, ids, catalog, cuts, ranks)
             next_cursor = None

@@ -13,7 +13,8 @@ the latest version of each document. Both are read models kept up to date by
   and text of the latest version (unicode61 folds case and Latin diacritics;
   Russian inflection is handled at query time by stemming and prefix queries);
 * PostgreSQL: `search_tsv`, a `tsvector` ('russian' configuration, title
-  weighted A, text B) with a GIN index; snippets are cut from `versions.text`.
+  weighted A, text B) with a GIN index, and the title's alone (small, kept in
+  the row) to rank title matches first; snippets are cut from `versions.text`.
 
 Existing data is indexed here, so an upgraded database is searchable at once.
 """
@@ -65,15 +66,16 @@ def upgrade() -> None:
         op.execute(
             "CREATE TABLE search_tsv ("
             "document_id BIGINT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE, "
-            "version_id BIGINT NOT NULL, tsv TSVECTOR NOT NULL)"
+            "version_id BIGINT NOT NULL, tsv TSVECTOR NOT NULL, title_tsv TSVECTOR NOT NULL)"
         )
         op.execute("CREATE INDEX ix_search_tsv ON search_tsv USING gin (tsv)")
         # same expression as monitor/store/search.py (PG_TSV)
         op.execute(
-            "INSERT INTO search_tsv (document_id, version_id, tsv) "
+            "INSERT INTO search_tsv (document_id, version_id, tsv, title_tsv) "
             "SELECT d.id, v.id, "
             "setweight(to_tsvector('russian', coalesce(v.title, '')), 'A') || "
-            "setweight(to_tsvector('russian', left(v.text, 300000)), 'B') "
+            "setweight(to_tsvector('russian', left(v.text, 300000)), 'B'), "
+            "to_tsvector('russian', coalesce(v.title, '')) "
             "FROM documents d JOIN versions v ON v.document_id = d.id AND v.seq = d.latest_seq"
         )
     rows = []
