@@ -54,6 +54,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, DOUBLE_PRECISION
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
@@ -77,7 +78,6 @@ PG_TSV = (
     "setweight(to_tsvector('russian', coalesce(:title, '')), 'A') || "
     "setweight(to_tsvector('russian', left(:text, 300000)), 'B')"
 )
-PG_TITLE_TSV = "to_tsvector('russian', coalesce(:title, ''))"
 _HEADLINE = (
     'StartSel=\x02, StopSel=\x03, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
 )
@@ -116,10 +116,10 @@ def index_latest(
     else:
         s.execute(
             text(
-                "INSERT INTO search_tsv (document_id, version_id, tsv, title_tsv) "
-                f"VALUES (:d, :v, {PG_TSV}, {PG_TITLE_TSV}) "
+                # title_tsv: set by the trigger of migration 0004
+                f"INSERT INTO search_tsv (document_id, version_id, tsv) VALUES (:d, :v, {PG_TSV}) "
                 "ON CONFLICT (document_id) DO UPDATE SET version_id = excluded.version_id, "
-                "tsv = excluded.tsv, title_tsv = excluded.title_tsv"
+                "tsv = excluded.tsv"
             ),
             {"d": document_id, "v": version_id, "title": title, "text": body},
         )
@@ -321,10 +321,10 @@ def snippets(s: Session, query: str, ids: Sequence[int]) -> dict[int, str]:
     return {int(doc_id): highlight(raw or "") for doc_id, raw in rows}
 
 
-def rebuild(s: Session) -> int:
-    """Index every document's latest version from scratch, in the caller's transaction:
-    after a bulk load that bypassed `Store.record_version`, or to repair the index.
-    Returns the number of documents indexed."""
+def rebuild(s: Session | Connection) -> int:
+    """Index every document's latest version from scratch (themes and full text), in
+    the caller's transaction: after a bulk load or a copy that bypassed
+    `Store.record_version`, or to repair the index. Returns the documents indexed."""
     latest = "FROM documents d JOIN versions v ON v.document_id = d.id AND v.seq = d.latest_seq"
     s.execute(document_themes.delete())
     rows = [
@@ -334,7 +334,8 @@ def rebuild(s: Session) -> int:
     ]
     if rows:
         s.execute(document_themes.insert(), rows)
-    if s.get_bind().dialect.name == "sqlite":
+    dialect = s.dialect if isinstance(s, Connection) else s.get_bind().dialect
+    if dialect.name == "sqlite":
         s.execute(text("DELETE FROM search_fts"))
         done = s.execute(
             text(
@@ -345,11 +346,10 @@ def rebuild(s: Session) -> int:
     else:
         s.execute(text("DELETE FROM search_tsv"))
         tsv = PG_TSV.replace(":title", "v.title").replace(":text", "v.text")
-        title = PG_TITLE_TSV.replace(":title", "v.title")
         done = s.execute(
             text(
-                "INSERT INTO search_tsv (document_id, version_id, tsv, title_tsv) "
-                f"SELECT d.id, v.id, {tsv}, {title} {latest}"
+                "INSERT INTO search_tsv (document_id, version_id, tsv) "
+                f"SELECT d.id, v.id, {tsv} {latest}"
             )
         )
     return int(done.rowcount or 0)  # type: ignore[attr-defined]

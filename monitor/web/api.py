@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -78,6 +79,12 @@ def theme_labels(config: Config) -> dict[str, dict[str, str]]:
             k: {"label": v.label, "label_ru": v.label_ru or v.label}
             for k, v in config.themes.items()
         }
+    return _shipped_labels()
+
+
+@lru_cache(maxsize=1)
+def _shipped_labels() -> dict[str, dict[str, str]]:
+    """Parsed once: `default_themes()` deep-copies the whole taxonomy on every call."""
     return {
         k: {"label": v.get("label", k), "label_ru": v.get("label_ru") or v.get("label", k)}
         for k, v in default_themes().items()

@@ -14,7 +14,8 @@ the latest version of each document. Both are read models kept up to date by
   Russian inflection is handled at query time by stemming and prefix queries);
 * PostgreSQL: `search_tsv`, a `tsvector` ('russian' configuration, title
   weighted A, text B) with a GIN index, and the title's alone (small, kept in
-  the row) to rank title matches first; snippets are cut from `versions.text`.
+  the row, set by a trigger) to rank title matches first; snippets are cut
+  from `versions.text`.
 
 Existing data is indexed here, so an upgraded database is searchable at once.
 """
@@ -69,13 +70,23 @@ def upgrade() -> None:
             "version_id BIGINT NOT NULL, tsv TSVECTOR NOT NULL, title_tsv TSVECTOR NOT NULL)"
         )
         op.execute("CREATE INDEX ix_search_tsv ON search_tsv USING gin (tsv)")
+        # title_tsv is filled from the version's title by a trigger, so every writer
+        # of search_tsv (index_latest, rebuilds, `monitor db copy`) keeps it right
+        op.execute(
+            "CREATE FUNCTION search_tsv_title() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN NEW.title_tsv := to_tsvector('russian', coalesce("
+            "(SELECT title FROM versions WHERE id = NEW.version_id), '')); RETURN NEW; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER search_tsv_title BEFORE INSERT OR UPDATE OF version_id "
+            "ON search_tsv FOR EACH ROW EXECUTE FUNCTION search_tsv_title()"
+        )
         # same expression as monitor/store/search.py (PG_TSV)
         op.execute(
-            "INSERT INTO search_tsv (document_id, version_id, tsv, title_tsv) "
+            "INSERT INTO search_tsv (document_id, version_id, tsv) "
             "SELECT d.id, v.id, "
             "setweight(to_tsvector('russian', coalesce(v.title, '')), 'A') || "
-            "setweight(to_tsvector('russian', left(v.text, 300000)), 'B'), "
-            "to_tsvector('russian', coalesce(v.title, '')) "
+            "setweight(to_tsvector('russian', left(v.text, 300000)), 'B') "
             "FROM documents d JOIN versions v ON v.document_id = d.id AND v.seq = d.latest_seq"
         )
     rows = []
@@ -93,6 +104,7 @@ def downgrade() -> None:
         op.execute("DROP TABLE search_fts")
     else:
         op.execute("DROP TABLE search_tsv")
+        op.execute("DROP FUNCTION search_tsv_title()")
     op.drop_index("ix_events_document_id_id", table_name="events")
     op.drop_index("ix_document_themes_theme", table_name="document_themes")
     op.drop_table("document_themes")
