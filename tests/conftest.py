@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from monitor.simweb import SimServer
+from monitor.simweb.receiver import Receiver
 from monitor.store import Store
 
 PG_DSN = os.environ.get("MONITOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -46,6 +47,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'monitor.db'}"
     else:
         yield from _pg_schema_url()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A real HTTP receiver for webhook and Apprise deliveries."""
+    with Receiver() as r:
+        yield r
 
 
 @pytest.fixture

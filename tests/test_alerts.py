@@ -7,7 +7,6 @@ import asyncio
 import hashlib
 import hmac
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from web_support import free_port
 
 from monitor.alerts.dispatch import Dispatcher
 from monitor.config import Config, ConfigError, parse_config
@@ -54,12 +54,6 @@ class Sink:
         return "250 OK"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Sink, int]]:
     sink = Sink()
@@ -68,19 +62,6 @@ def smtp() -> Iterator[tuple[Sink, int]]:
     controller.start()
     yield sink, port
     controller.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as r:
-        yield r
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    st = Store(db_url)
-    yield st
-    st.close()
 
 
 @pytest.fixture(autouse=True)

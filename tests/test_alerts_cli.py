@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -15,6 +14,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from web_support import free_port
 
 from monitor.alerts.dispatch import Dispatcher
 from monitor.alerts.health import check_health
@@ -32,12 +32,6 @@ ENERGY_PAGE = Response.html(
     "<p>Россия и Казахстан договорились о строительстве атомной электростанции.</p>"
     "<p>Росатом поставит оборудование для АЭС.</p></article></body></html>"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_cli_lists_and_requeues_alerts_and_history_shows_themes(

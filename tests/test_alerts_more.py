@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -20,19 +19,6 @@ ENERGY = [
     "Россия и Казахстан договорились о строительстве атомной электростанции.",
     "Росатом и Казатомпром расширят поставки урана и сотрудничество в атомной энергетике.",
 ]
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as r:
-        yield r
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    st = Store(db_url)
-    yield st
-    st.close()
 
 
 def page(paragraphs: list[str]) -> Response:

@@ -37,13 +37,6 @@ def site() -> Iterator[SimSite]:
         yield s
 
 
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    st = Store(db_url)
-    yield st
-    st.close()
-
-
 def config(site: SimSite, discover: str, **source: object) -> Config:
     extra = "".join(f"    {k}: {json.dumps(v)}\n" for k, v in source.items())
     return parse_config(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from web_support import free_port
 
 from monitor.simweb.receiver import Receiver
 from monitor.simweb.site import SimSite
@@ -31,12 +31,6 @@ ARTICLES = [
     )
     for i in range(12)
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def write_config(path: Path, site: SimSite, hook: str, extra_source: str = "") -> None:
@@ -122,12 +116,6 @@ def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
 def site() -> Iterator[SimSite]:
     with SimSite(feed_size=50) as s:
         yield s
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as r:
-        yield r
 
 
 def state(db_url: str) -> tuple[list[tuple[str, int, str]], list[tuple[str, str]]]:
