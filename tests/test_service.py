@@ -62,7 +62,9 @@ sources:
 class Run:
     """One `monitor run` process."""
 
-    def __init__(self, config: Path, db: str, port: int, log: Path) -> None:
+    def __init__(
+        self, config: Path, db: str, port: int, log: Path, extra: tuple[str, ...] = ()
+    ) -> None:
         self.port, self.log = port, log
         self.proc = subprocess.Popen(
             [
@@ -80,6 +82,7 @@ class Run:
                 "10",
                 "--log-format",
                 "json",
+                *extra,
             ],
             stdout=subprocess.DEVNULL,
             stderr=log.open("ab"),
@@ -254,3 +257,23 @@ def test_sighup_adds_a_source_and_a_broken_file_keeps_the_old_one(
         assert run.stop() == 0
     log = (tmp_path / "run.log").read_text()
     assert "reload refused, the running configuration stays" in log and "invalid YAML" in log
+
+
+def test_watch_config_reloads_a_changed_file(
+    site: SimSite, receiver: Receiver, db_url: str, tmp_path: Path
+) -> None:
+    config = tmp_path / "sources.yaml"
+    write_config(config, site, receiver.url + "/hook")
+    run = Run(config, db_url, free_port(), tmp_path / "run.log", ("--watch-config", "--no-web"))
+    try:
+        wait_for(lambda: len(site.hits("/rss.xml")) >= 1, 20, "the first poll")
+        with SimSite() as other:
+            extra = (
+                "  - id: other\n    name: Other\n    interval: 2s\n    discover:\n"
+                f'      - {{type: feed, url: "{other.url("/rss.xml")}"}}\n'
+            )
+            write_config(config, site, receiver.url + "/hook", extra)
+            wait_for(lambda: len(other.hits("/rss.xml")) >= 1, 20, "the added source's feed")
+    finally:
+        assert run.stop() == 0
+    assert "changed on disk" in (tmp_path / "run.log").read_text()
