@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +32,7 @@ from monitor.store.models import (
     Version,
 )
 from monitor.store.outbox import AlertDraft, OutboxMixin, add_alerts
+from monitor.store.reading import ReadingMixin
 from monitor.store.search import index_latest
 from monitor.store.tracking import TrackingMixin
 
@@ -155,7 +156,7 @@ def state_of(doc: Document) -> DocumentState:
     )
 
 
-class Store(TrackingMixin, OutboxMixin, BrowseMixin, ActivityMixin):
+class Store(TrackingMixin, OutboxMixin, BrowseMixin, ActivityMixin, ReadingMixin):
     """The one gateway to the database; every method is one short transaction."""
 
     def __init__(self, url: str, *, auto_migrate: bool = True) -> None:
@@ -279,51 +280,6 @@ class Store(TrackingMixin, OutboxMixin, BrowseMixin, ActivityMixin):
                     doc.last_checked_at = o.rec.started_at
                 self._track(s, doc, o.rec, o.tracking)
 
-    def source_health(self) -> dict[str, dict[str, Any]]:
-        """Per source: last success, the first failure since then, the last error."""
-        with self.session() as s:
-            ok = dict(
-                s.execute(
-                    select(FetchLog.source_id, func.max(FetchLog.started_at))
-                    .where(FetchLog.outcome != "error")
-                    .group_by(FetchLog.source_id)
-                ).all()
-            )
-            last = dict(
-                s.execute(
-                    select(FetchLog.source_id, func.max(FetchLog.id)).group_by(FetchLog.source_id)
-                ).all()
-            )
-            out: dict[str, dict[str, Any]] = {}
-            for source_id, last_id in last.items():
-                row = s.get(FetchLog, last_id)
-                assert row is not None
-                since = None
-                if row.outcome == "error":
-                    query = select(func.min(FetchLog.started_at)).where(
-                        FetchLog.source_id == source_id, FetchLog.outcome == "error"
-                    )
-                    if ok.get(source_id):
-                        query = query.where(FetchLog.started_at > ok[source_id])
-                    since = s.scalar(query)
-                out[source_id] = {
-                    "last_ok_at": ok.get(source_id),
-                    "failing_since": since,
-                    "last_error": row.error if row.outcome == "error" else None,
-                    "last_fetch_at": row.started_at,
-                }
-            return out
-
-    def latest_themes(self, document_id: int) -> list[dict[str, Any]]:
-        with self.session() as s:
-            raw = s.scalar(
-                select(Version.themes)
-                .where(Version.document_id == document_id)
-                .order_by(Version.seq.desc())
-                .limit(1)
-            )
-            return json.loads(raw) if raw else []
-
     def latest_text(self, document_id: int, seq: int) -> str | None:
         with self.session() as s:
             return s.scalar(
@@ -444,66 +400,6 @@ class Store(TrackingMixin, OutboxMixin, BrowseMixin, ActivityMixin):
             doc.last_body_sha256, doc.last_rules = body_sha, version.rules
             doc.last_changed_at, doc.title = rec.started_at, version.title
             return StoredVersion(doc.id, row.id, seq, event, change_id)
-
-    # --- reading -------------------------------------------------------------------
-
-    def versions(self, document_id: int) -> list[Version]:
-        with self.session() as s:
-            return list(
-                s.scalars(
-                    select(Version).where(Version.document_id == document_id).order_by(Version.seq)
-                )
-            )
-
-    def version(self, document_id: int, seq: int) -> Version | None:
-        with self.session() as s:
-            return s.scalars(
-                select(Version).where(Version.document_id == document_id, Version.seq == seq)
-            ).first()
-
-    def change(self, change_id: int) -> Change | None:
-        with self.session() as s:
-            return s.get(Change, change_id)
-
-    def change_to(self, version_id: int) -> Change | None:
-        with self.session() as s:
-            return s.scalars(select(Change).where(Change.to_version_id == version_id)).first()
-
-    def snapshot_body(self, snapshot_id: int) -> bytes:
-        with self.session() as s:
-            snap = s.get(Snapshot, snapshot_id)
-            if snap is None or snap.body is None:
-                raise LookupError(f"snapshot {snapshot_id} has no stored body")
-            return zlib.decompress(snap.body) if snap.compression == "zlib" else snap.body
-
-    def fetch_log(self, *, document_id: int | None = None, limit: int = 100) -> list[FetchLog]:
-        with self.session() as s:
-            q = select(FetchLog).order_by(FetchLog.id.desc()).limit(limit)
-            if document_id is not None:
-                q = q.where(FetchLog.document_id == document_id)
-            return list(s.scalars(q))
-
-    def events(self, *, document_id: int | None = None, after: int = 0) -> list[Event]:
-        """Events in order; `after` an event id, to follow the stream."""
-        with self.session() as s:
-            q = select(Event).where(Event.id > after).order_by(Event.id)
-            if document_id is not None:
-                q = q.where(Event.document_id == document_id)
-            return list(s.scalars(q))
-
-    def counts(self) -> dict[str, int]:
-        with self.session() as s:
-            return {
-                name: s.scalar(select(func.count()).select_from(model)) or 0
-                for name, model in (
-                    ("documents", Document),
-                    ("versions", Version),
-                    ("snapshots", Snapshot),
-                    ("changes", Change),
-                    ("events", Event),
-                    ("fetch_log", FetchLog),
-                )
-            }
 
 
 class ConcurrentUpdate(Exception):
