@@ -194,6 +194,7 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(
     write_config(config, site, receiver.url + "/hook")
     rng = random.Random(9)
     published = 0
+    last_edit = -1
     for kill in range(10):
         if published < len(ARTICLES):
             for article_id, title, text in ARTICLES[published : published + 2]:
@@ -201,6 +202,7 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(
             published += 2
         if kill % 3 == 2:  # edits too, so `changed` versions and alerts happen
             site.edit_article("a0", replace=("энергетике", f"энергетике ({kill})"))
+            last_edit = kill
         run = Run(config, db_url, free_port(), tmp_path / "run.log")
         time.sleep(rng.uniform(1.0, 3.5))
         run.proc.kill()
@@ -209,10 +211,19 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(
     try:
 
         def settled() -> bool:
+            # Every article tracked, the last edit seen, and every alert sent: a
+            # check of only the first two could pass before the last edit lands.
             versions, alerts = state(db_url)
-            return len({u for u, _, _ in versions}) == len(ARTICLES) and all(
-                s == "sent" for _, s in alerts
-            )
+            if len({u for u, _, _ in versions}) != len(ARTICLES):
+                return False
+            store = Store(db_url)
+            try:
+                doc = store.find_document(site.article_url("a0"))
+                latest = store.version(doc.id, doc.latest_seq) if doc else None
+            finally:
+                store.close()
+            edited = latest is not None and f"({last_edit})" in latest.text
+            return edited and all(s == "sent" for _, s in alerts)
 
         wait_for(settled, 180, "every article tracked and every alert sent")
         time.sleep(3)
@@ -226,6 +237,7 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(
     hashes = [(u, h) for u, _, h in versions]
     assert len(hashes) == len(set(hashes))  # no version stored twice
     assert len(alerts) == len(versions)  # one alert per event, none lost
+    assert {status for _, status in alerts} == {"sent"}
     received = {r.headers["Idempotency-Key"] for r in receiver.accepted()}
     assert received == {k for k, _ in alerts}  # every alert arrived (maybe twice, same key)
 
