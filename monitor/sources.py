@@ -7,6 +7,7 @@ Discovery (feeds, listings, sitemaps) plugs in here; for now a source's fixed
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -66,3 +67,30 @@ def jobs_for(source: Source) -> list[Job]:
         canonical = canonical_url(url)
         seen.setdefault(canonical, Job(source=source, url=canonical))
     return list(seen.values())
+
+
+_LANG_HOST = re.compile(r"^(?:www\.|(ru|en|kk|kz)\.)")
+_LANG_PATH = re.compile(r"^/(ru|en|kk|kz)(?=/|$)")
+_TRAILING_ID = re.compile(r"(?:^/|-)(\d{3,})/?$")
+
+
+def language_key(url: str) -> tuple[str, str, str | None]:
+    """(site, language-neutral path, language) of a URL, so that kremlin.ru/x and
+    en.kremlin.ru/x, or akorda.kz/ru/slug-123 and akorda.kz/kz/other-slug-123, are
+    recognised as the same text in other languages."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    match = _LANG_HOST.match(host)
+    language = match.group(1) if match and match.group(1) else None
+    site = host[match.end() :] if match else host
+    path = parts.path or "/"
+    path_match = _LANG_PATH.match(path)
+    if path_match:
+        language = language or path_match.group(1)
+        path = path[path_match.end() :] or "/"
+    trailing = _TRAILING_ID.search(path)
+    if trailing:
+        path = f"#id:{trailing.group(1)}"
+    if language == "kz":
+        language = "kk"
+    return site, path, language

@@ -440,5 +440,27 @@ class BrowseMixin:
             }
 
     def translations(self, document_id: int) -> list[dict[str, Any]]:
-        """Other-language versions of the same text; not linked yet."""
-        return []
+        """Other-language versions of the same text, recognised by URL: the same
+        site and path once a language subdomain or path segment is taken out."""
+        from monitor.sources import language_key
+
+        with self.session() as s:
+            doc = s.get(Document, document_id)
+            if doc is None:
+                return []
+            site, path, language = language_key(doc.url)
+            if not site or path == "/":
+                return []
+            rows = s.execute(
+                select(Document.id, Document.url, Document.title).where(
+                    Document.url.like(f"%{site}%"),
+                    Document.id != document_id,
+                    Document.status.in_(("active", "removed")),
+                )
+            ).all()
+        out = []
+        for row_id, url, title in rows:
+            other_site, other_path, other_language = language_key(url)
+            if (other_site, other_path) == (site, path) and other_language != language:
+                out.append({"id": row_id, "url": url, "title": title, "language": other_language})
+        return out
