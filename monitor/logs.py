@@ -38,3 +38,5 @@ def setup(level: int, fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # APScheduler logs every job run at INFO: every 5 s for the dispatcher alone.
+    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
