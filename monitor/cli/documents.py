@@ -13,6 +13,7 @@ from typing import Any
 from monitor.cli.base import EXIT_ERRORS, EXIT_OK, emit, open_store
 from monitor.config import load_config
 from monitor.store import Store
+from monitor.store.search import theme_ids_of
 
 
 @contextmanager
@@ -105,7 +106,7 @@ def cmd_history(args: argparse.Namespace) -> int:
                 "hash": v.text_hash,
                 "characters": v.chars,
                 "title": v.title,
-                "themes": _theme_ids(v.themes),
+                "themes": theme_ids_of(v.themes),
                 **_change_info(store, v.id),
             }
             for v in versions
@@ -129,10 +130,6 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _theme_ids(raw: str | None) -> list[str]:
-    return [h["theme"] for h in json.loads(raw)] if raw else []
-
-
 def _change_info(store: Store, version_id: int) -> dict[str, Any]:
     change = store.change_to(version_id)
     if change is None:
@@ -141,7 +138,7 @@ def _change_info(store: Store, version_id: int) -> dict[str, Any]:
     return {
         "significance": change.significance,
         "summary": summary.get("headline"),
-        "change_themes": _theme_ids(change.themes),
+        "change_themes": theme_ids_of(change.themes),
     }
 
 
@@ -168,7 +165,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         else:
             ops = diff_words(old.text if old else "", new.text)
         info = _change_info(store, new.id) if change is not None else {}
-        info["themes"] = _theme_ids(new.themes)
+        info["themes"] = theme_ids_of(new.themes)
     finally:
         store.close()
     counted = stats(ops)  # type: ignore[arg-type]

@@ -15,7 +15,6 @@ from the configuration reads as kind and country "unknown".
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,7 +30,15 @@ from monitor.store.catalog import (
     source_catalog,
     source_ids_for,
 )
-from monitor.store.models import Change, Document, Event, Snapshot, SourceRow, Version
+from monitor.store.models import (
+    Change,
+    Document,
+    Event,
+    Snapshot,
+    SourceRow,
+    Version,
+    unpack_body,
+)
 from monitor.store.search import (
     document_themes,
     relevance,
@@ -408,9 +415,9 @@ class BrowseMixin:
             )
             if snap is None:
                 return None
-            if snap.body is None:
+            body = unpack_body(snap)
+            if body is None:
                 return f"[the raw body ({snap.size} bytes) is not stored]"
-            body = zlib.decompress(snap.body) if snap.compression == "zlib" else snap.body
         ctype = (snap.content_type or "").lower()
         if "pdf" in ctype or "officedocument" in ctype or "msword" in ctype:
             return f"[binary file: {snap.content_type}, {snap.size} bytes]"

@@ -3,6 +3,7 @@ Archive does) so that versions can be re-extracted when extraction rules change.
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -127,6 +128,13 @@ class Snapshot(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # When `monitor db prune` dropped the body (None: the body is stored).
     pruned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def unpack_body(snapshot: Snapshot) -> bytes | None:
+    """The raw bytes of a snapshot, or None when retention pruned them."""
+    if snapshot.body is None:
+        return None
+    return zlib.decompress(snapshot.body) if snapshot.compression == "zlib" else snapshot.body
 
 
 class Version(Base):

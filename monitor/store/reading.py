@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
-import zlib
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from monitor.store.models import Change, Document, Event, FetchLog, Snapshot, Version
+from monitor.store.models import (
+    Change,
+    Document,
+    Event,
+    FetchLog,
+    Snapshot,
+    Version,
+    unpack_body,
+)
 
 
 class ReadingMixin:
@@ -88,9 +95,10 @@ class ReadingMixin:
     def snapshot_body(self, snapshot_id: int) -> bytes:
         with self.session() as s:
             snap = s.get(Snapshot, snapshot_id)
-            if snap is None or snap.body is None:
+            body = unpack_body(snap) if snap is not None else None
+            if body is None:
                 raise LookupError(f"snapshot {snapshot_id} has no stored body")
-            return zlib.decompress(snap.body) if snap.compression == "zlib" else snap.body
+            return body
 
     def fetch_log(self, *, document_id: int | None = None, limit: int = 100) -> list[FetchLog]:
         with self.session() as s:
