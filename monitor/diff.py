@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import fast_diff_match_patch
 
@@ -137,6 +137,21 @@ def side(ops: DiffOps, which: Literal["old", "new"]) -> str:
 # ANSI colours for terminals; markers for pipes and files (git --word-diff style).
 _ANSI = {-1: ("\x1b[31;9m", "\x1b[0m"), 1: ("\x1b[32;1m", "\x1b[0m")}
 _PLAIN = {-1: ("[-", "-]"), 1: ("{+", "+}")}
+
+
+def trim_context(ops: Sequence[Sequence[Any]], context: int) -> list[list[Any]]:
+    """Changed text whole, unchanged text cut to `context` characters around it."""
+    out: list[list[Any]] = []
+    last = len(ops) - 1
+    for i, (op, text) in enumerate(ops):
+        if op == 0 and len(text) > 2 * context:
+            head = text[:context] if i > 0 else ""
+            tail = text[-context:] if i < last else ""
+            text = f"{head} … {tail}".strip() if head or tail else ""
+            if not text:
+                continue
+        out.append([op, text])
+    return out
 
 
 def render(ops: DiffOps, *, color: bool, context: int | None = None) -> str:

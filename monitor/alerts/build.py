@@ -14,6 +14,7 @@ from typing import Any
 
 from monitor.config import Config, Source, Subscription
 from monitor.config.alerts import SIGNIFICANCE
+from monitor.diff import trim_context
 from monitor.store import AlertDraft
 from monitor.summary import summarize
 from monitor.themes import taxonomy
@@ -53,17 +54,10 @@ def assess(
 
 
 def compact_ops(ops: Sequence[tuple[int, str]], context: int = DIFF_CONTEXT) -> list[list[Any]]:
-    """Changed text whole, unchanged text cut to `context` characters around it."""
+    """The payload's diff: trimmed context, and no more than MAX_DIFF_CHARS in all."""
     out: list[list[Any]] = []
     total = 0
-    last = len(ops) - 1
-    for i, (op, text) in enumerate(ops):
-        if op == 0 and len(text) > 2 * context:
-            head = text[:context] if i > 0 else ""
-            tail = text[-context:] if i < last else ""
-            text = f"{head} … {tail}".strip() if head or tail else ""
-            if not text:
-                continue
+    for op, text in trim_context(ops, context):
         total += len(text)
         if total > MAX_DIFF_CHARS:
             out.append([0, " … (diff cut; see the web UI for all of it)"])

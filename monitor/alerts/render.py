@@ -7,6 +7,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from monitor.diff import trim_context
+
 EVENT_RU = {
     "new": "новый документ",
     "changed": "изменение",
@@ -100,17 +102,6 @@ def html_body(payload: dict[str, Any]) -> str:
 CHAT_CONTEXT = 60  # characters of unchanged text around a change in chat messages
 
 
-def _trim_context(ops: list[list[Any]], context: int) -> list[list[Any]]:
-    out = []
-    for i, (op, text) in enumerate(ops):
-        if op == 0 and len(text) > 2 * context:
-            head = text[:context] if i > 0 else ""
-            tail = text[-context:] if i < len(ops) - 1 else ""
-            text = f"{head} … {tail}".strip()
-        out.append([op, text])
-    return out
-
-
 def _compact_head(payload: dict[str, Any]) -> list[str]:
     """Chat messages carry the essentials only; the rest is one click away."""
     event = payload.get("event")
@@ -134,7 +125,7 @@ def short_text(payload: dict[str, Any], max_chars: int) -> str:
     )
     head = "\n".join(_compact_head(payload))
     tail = f"\nFull diff: {link}" if link else ""
-    diff = diff_text(_trim_context(payload.get("diff") or [], CHAT_CONTEXT))
+    diff = diff_text(trim_context(payload.get("diff") or [], CHAT_CONTEXT))
     room = max_chars - len(head) - len(tail) - 2
     if diff and room > 40:
         if len(diff) > room:
