@@ -143,7 +143,8 @@ def _add_aliases(
     if canonical_id is None:
         target = store.find_document(item.url)
         canonical_id = target.id if target else None
-    fresh = [u for u in urls if u not in store.known_urls(urls)]
+    known = store.known_urls(urls)
+    fresh = [u for u in urls if u not in known]
     ids = store.add_documents(
         source.id,
         [NewDocument(u, "discovered", False, item.decision.matched, item.via) for u in fresh],
