@@ -35,6 +35,7 @@ from monitor.store import (
     Store,
     Tracking,
     sha256,
+    state_of,
     utcnow,
 )
 
@@ -364,8 +365,7 @@ class Cycle:
         await asyncio.gather(*(self.check(source, st) for st in [*watched, *due]))
 
     def _due_states(self, source_id: str) -> list[DocumentState]:
-        rows = self.store.due_documents(source_id, utcnow(), limit=DUE_LIMIT)
-        return self.store.document_states([r.id for r in rows])
+        return [state_of(r) for r in self.store.due_documents(source_id, utcnow(), DUE_LIMIT)]
 
     async def close(self) -> None:
         # In the writer thread, after every queued process() call.
