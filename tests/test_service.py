@@ -59,6 +59,14 @@ sources:
     )
 
 
+def other_source(other: SimSite) -> str:
+    """A second source, as added to the file of a running service."""
+    return (
+        "  - id: other\n    name: Other\n    interval: 2s\n    discover:\n"
+        f'      - {{type: feed, url: "{other.url("/rss.xml")}"}}\n'
+    )
+
+
 class Run:
     """One `monitor run` process."""
 
@@ -253,11 +261,7 @@ def test_sighup_adds_a_source_and_a_broken_file_keeps_the_old_one(
         run.wait_web()
         with SimSite() as other:
             other.add_article("o1", "Казахстан и Россия: протокол", ARTICLES[1][2])
-            extra = (
-                "  - id: other\n    name: Other\n    interval: 2s\n    discover:\n"
-                f'      - {{type: feed, url: "{other.url("/rss.xml")}"}}\n'
-            )
-            write_config(config, site, receiver.url + "/hook", extra)
+            write_config(config, site, receiver.url + "/hook", other_source(other))
             run.proc.send_signal(signal.SIGHUP)
             wait_for(lambda: len(other.hits("/rss.xml")) >= 1, 20, "the new source's feed")
             config.write_text("sources: [unclosed\n", encoding="utf-8")
@@ -280,11 +284,7 @@ def test_watch_config_reloads_a_changed_file(
     try:
         wait_for(lambda: len(site.hits("/rss.xml")) >= 1, 20, "the first poll")
         with SimSite() as other:
-            extra = (
-                "  - id: other\n    name: Other\n    interval: 2s\n    discover:\n"
-                f'      - {{type: feed, url: "{other.url("/rss.xml")}"}}\n'
-            )
-            write_config(config, site, receiver.url + "/hook", extra)
+            write_config(config, site, receiver.url + "/hook", other_source(other))
             wait_for(lambda: len(other.hits("/rss.xml")) >= 1, 20, "the added source's feed")
     finally:
         assert run.stop() == 0
