@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from textpairs import SEED, TextPair, default_pairs  # noqa: E402
+from textpairs import SOURCE, TextPair, default_pairs  # noqa: E402
 
 from monitor.diff import _encode, diff_words, side  # noqa: E402
 
@@ -257,7 +257,7 @@ def run(timeout: float) -> dict[str, Any]:
             "diff-match-patch": version("diff-match-patch"),
             "fast-diff-match-patch": version("fast-diff-match-patch"),
         },
-        "seed": str(SEED),
+        "source": SOURCE,
         "timeout_s": timeout,
         "pairs": [p.summary() for p in pairs],
         "word_encode_s": encode,

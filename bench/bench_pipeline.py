@@ -38,19 +38,16 @@ import httpx  # noqa: E402
 from monitor.config import parse_config  # noqa: E402
 from monitor.pipeline import run_cycle  # noqa: E402
 from monitor.simweb import Request, Response, SimServer  # noqa: E402
+from monitor.simweb.corpus import commentary_text  # noqa: E402
 from monitor.store import Store  # noqa: E402
 
 # (cycle name, share of pages edited on the server before it)
 CYCLES = [("first", 0.0), ("unchanged", 0.0), ("edited_1pct", 0.01), ("edited_all", 1.0)]
-SEED = ROOT.parent / "shared" / "seed" / "000_e280fcfc0b207261.txt"
 
 
 def _paragraphs() -> list[str]:
-    try:
-        text = SEED.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        text = "Россия и Казахстан развивают сотрудничество в энергетике и транспорте. " * 40
-    return [p for p in text.split("\n") if len(p) > 80]
+    """Body paragraphs of the project's Russian fixture text (the title is dropped)."""
+    return [p for p in commentary_text().split("\n") if len(p) > 80]
 
 
 def _page(i: int, edits: int, churn: int, paras: list[str]) -> str:

@@ -10,7 +10,7 @@ and its history), and look at a diff.
     .venv/bin/python bench/bench_web.py --db postgresql+psycopg://postgres@127.0.0.1/test
     .venv/bin/python bench/bench_web.py --json                # one JSON object on stdout
 
-Data: Russian texts built from the seed article and the simulated corpus (3-5
+Data: Russian texts built from the fixture text and the simulated corpus (3-5
 paragraphs, about 2,000 characters, one document number and date each), edited
 version after version the way editors do (a sentence added, a number changed, a
 word replaced), with themes from the real taxonomy and the diff, summary and
@@ -60,7 +60,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from monitor.config import Config, parse_config  # noqa: E402
-from monitor.simweb.corpus import RU_LEADS, RU_OTHER, RU_SEED_SENTENCES, RU_TITLES  # noqa: E402
+from monitor.simweb.corpus import (  # noqa: E402
+    RU_LEADS,
+    RU_OTHER,
+    RU_SENTENCES,
+    RU_TITLES,
+    commentary_text,
+)
 from monitor.store import Store, sha256  # noqa: E402
 from monitor.store.models import (  # noqa: E402
     Change,
@@ -72,7 +78,6 @@ from monitor.store.models import (  # noqa: E402
 from monitor.store.search import rebuild  # noqa: E402
 from monitor.themes import taxonomy  # noqa: E402
 
-SEED = ROOT.parent / "shared" / "seed" / "000_e280fcfc0b207261.txt"
 TOPICS = (
     "Стороны подписали соглашение о строительстве атомной электростанции при участии "
     "«Росатома», поставки газа и нефти будут расширены.",
@@ -128,10 +133,9 @@ def log(message: str) -> None:
 
 
 def sentence_pool() -> list[str]:
-    pool = list(RU_LEADS) + list(RU_SEED_SENTENCES) + list(RU_OTHER)
-    if SEED.exists():
-        for line in SEED.read_text(encoding="utf-8").split("\n"):
-            pool += [s for s in _SENTENCE.split(line.strip()) if len(s) > 60]
+    pool = list(RU_LEADS) + list(RU_SENTENCES) + list(RU_OTHER)
+    for line in commentary_text().split("\n"):
+        pool += [s for s in _SENTENCE.split(line.strip()) if len(s) > 60]
     return pool
 
 

@@ -1,7 +1,8 @@
 """Labelled corpus for main-text extraction: ~60 news and official pages with known text.
 
 Pages are about Russia–Kazakhstan relations, mostly in Russian (sentences of the
-seed text, recombined deterministically), some in Kazakh and English. Each page
+project's fixture text, `monitor.simweb.corpus.commentary_text()`, recombined
+deterministically), some in Kazakh and English. Each page
 imitates one of ten site layouts (kremlin.ru-like, akorda-like, gov.kz-like SPA,
 media sites with <article>, old table/div soup, legal texts with numbered points,
 WordPress, ...) and wraps the main text in realistic boilerplate: header menus,
@@ -27,10 +28,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+
+from monitor.simweb.corpus import commentary_text
 
 N_PAGES = 60
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_e280fcfc0b207261.txt"
 
 Block = tuple[
     str, object
@@ -42,12 +43,6 @@ def _e(text: str) -> str:
 
 
 # --- sentences ------------------------------------------------------------------------
-
-_FALLBACK_RU = (
-    "Россия и Казахстан развивают сотрудничество в энергетике, транспорте и логистике. "
-    "Стороны подчеркнули важность расчетов в национальных валютах. "
-    "Декларация включает 42 пункта, сгруппированные по тематическим разделам."
-)
 
 KK_SENTENCES = [
     "Қазақстан мен Ресей арасындағы қатынастар жаңа деңгейге көтерілді.",
@@ -106,16 +101,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[«\"(A-ZА-ЯЁ0-9])")
 
 @cache
 def ru_sentences() -> tuple[str, ...]:
-    """Sentences of the seed text (its title and source line excluded)."""
-    try:
-        raw = SEED.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raw = _FALLBACK_RU
+    """Sentences of the fixture text (its title excluded)."""
     out: list[str] = []
-    for line in raw.splitlines():
+    for line in commentary_text().splitlines():
         line = line.strip()
         if not line.endswith((".", "!", "?")):
-            continue  # the title and "Источник: ..." line
+            continue  # the title
         out.extend(s.strip() for s in _SENTENCE_END.split(line) if len(s.strip()) >= 30)
     return tuple(out)
 

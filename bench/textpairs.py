@@ -2,21 +2,28 @@
 
 Why: diff speed depends on document size, on how far apart the edits are and on how
 repetitive the text is, so the benchmark needs realistic, reproducible inputs rather
-than random letters. Document A repeats the paragraphs of the Russian seed article
-(shuffled per round, numbered "§ N." so no two paragraphs are identical); B is A with
-a few typical editorial changes drawn from `random.Random(seed)`.
+than random letters. Document A repeats the paragraphs of the project's Russian fixture
+text (`monitor.simweb.corpus.commentary_text()`, shuffled per round, numbered "§ N." so
+no two paragraphs are identical); B is A with a few typical editorial changes drawn
+from `random.Random(seed)`.
 """
 
 from __future__ import annotations
 
 import random
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "seed" / "000_e280fcfc0b207261.txt"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from monitor.simweb.corpus import commentary_text  # noqa: E402
+
+SOURCE = "monitor/simweb/data/commentary_ru.txt"  # what commentary_text() reads
 
 KINDS = ("word", "number", "sentence", "delete", "move")
 EDIT_SHARE = 0.015  # ~1.5% of paragraphs; never fewer than one edit of each kind
@@ -62,14 +69,15 @@ class TextPair:
         }
 
 
-def seed_paragraphs(path: Path = SEED) -> list[str]:
-    """Body paragraphs of the seed (the title and the short footer line are dropped)."""
-    text = path.read_text(encoding="utf-8")
+def source_paragraphs(text: str | None = None) -> list[str]:
+    """Body paragraphs of `text`, by default the fixture text (short lines such as the
+    title are dropped)."""
+    text = commentary_text() if text is None else text
     return [p.strip() for p in text.split("\n") if len(p.strip()) > 80]
 
 
 def build_document(paras: list[str], target_chars: int, seed: int) -> list[str]:
-    """Numbered paragraphs, seed paragraphs reshuffled each round, until `target_chars`."""
+    """Numbered paragraphs, source paragraphs reshuffled each round, until `target_chars`."""
     rng = random.Random(seed)
     out: list[str] = []
     size = 0
@@ -104,10 +112,12 @@ def _insert_sentence(p: str, rng: random.Random) -> tuple[str, str]:
     return " ".join([*parts[:at], sentence, *parts[at:]]), f"after sentence {at}"
 
 
-def make_pair(name: str, target_chars: int, seed: int, path: Path = SEED) -> TextPair:
-    """A of about `target_chars` characters and B = A with ~1.5% of paragraphs edited."""
+def make_pair(name: str, target_chars: int, seed: int, text: str | None = None) -> TextPair:
+    """A of about `target_chars` characters and B = A with ~1.5% of paragraphs edited.
+
+    `text` is the source of the paragraphs (default: the fixture text)."""
     rng = random.Random(seed)
-    paras = seed_paragraphs(path)
+    paras = source_paragraphs(text)
     doc = build_document(paras, target_chars, seed)
     vocab = sorted({w for p in paras for w in _WORD.findall(p)})
     n = len(doc)

@@ -1,21 +1,158 @@
-"""Shared fixtures: a real loopback web server and a real database (SQLite and PostgreSQL)."""
+"""Shared fixtures: a real loopback web server and a real database (SQLite and PostgreSQL).
+
+The suite must run from a bare clone, so an audit hook (`OpenGuard`) watches every
+file the tests open for the whole session: a file next to the repository (in a sibling
+directory, which a user's clone does not have) fails the test that opened it.
+"""
 
 from __future__ import annotations
 
+import getpass
 import os
+import sys
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
 from monitor.simweb import SimServer
+from monitor.simweb.corpus import commentary_text
 from monitor.simweb.receiver import Receiver
 from monitor.store import Store
 
 PG_DSN = os.environ.get("MONITOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "000_e280fcfc0b207261.txt"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+class OpenGuard:
+    """An audit hook (event "open") that records files opened next to the repository.
+
+    A path counts if it resolves inside `parent` (by default the repository's parent
+    directory) but outside `root`, i.e. in a sibling of the repository. Directories in
+    `exempt` that lie inside `parent` are allowed (the interpreter's prefix when the
+    virtualenv sits next to the checkout, pytest's temporary directories); an exempt
+    directory that contains `parent` would allow everything, so it is ignored.
+    `where` names the test or collector running now; `found` holds (where, path).
+    """
+
+    def __init__(
+        self,
+        root: Path | str,
+        parent: Path | str | None = None,
+        exempt: Iterable[Path | str] = (),
+    ) -> None:
+        self.root = os.path.realpath(root)
+        self.parent = os.path.realpath(parent if parent is not None else os.path.dirname(self.root))
+        self.exempt = [
+            e
+            for e in (os.path.realpath(x) for x in exempt)
+            if _inside(e, self.parent) and e != self.parent and not _inside(self.root, e)
+        ]
+        self.where = "session"
+        self.found: list[tuple[str, str]] = []
+        self.seen = 0  # "open" events audited, to show the hook is live
+
+    def forbidden(self, path: Any) -> str | None:
+        """The resolved path if opening `path` reaches outside the repository, else None."""
+        if isinstance(path, int):
+            return None  # an already open descriptor
+        try:
+            real = os.path.realpath(os.fsdecode(os.fspath(path)))
+        except (TypeError, ValueError):
+            return None
+        if not _inside(real, self.parent) or _inside(real, self.root):
+            return None
+        if any(_inside(real, e) for e in self.exempt):
+            return None
+        return real
+
+    def __call__(self, event: str, args: tuple[Any, ...]) -> None:
+        if event != "open" or not args:
+            return
+        try:  # an exception here would break the open() being audited
+            self.seen += 1
+            if (path := self.forbidden(args[0])) is not None:
+                self.found.append((self.where, path))
+        except Exception:
+            pass
+
+    def take(self, where: str) -> list[str]:
+        """The paths recorded for `where`, removed from `found`."""
+        mine = [path for w, path in self.found if w == where]
+        self.found = [(w, path) for w, path in self.found if w != where]
+        return sorted(set(mine))
+
+
+def _exempt() -> list[str]:
+    """The interpreter and the temporary directories: allowed even next to the checkout."""
+    dirs = [sys.prefix, sys.base_prefix, sys.exec_prefix, tempfile.gettempdir()]
+    try:
+        dirs.append(os.path.join(tempfile.gettempdir(), f"pytest-of-{getpass.getuser()}"))
+    except (KeyError, OSError):  # no user name: pytest then uses "pytest-of-unknown"
+        dirs.append(os.path.join(tempfile.gettempdir(), "pytest-of-unknown"))
+    return dirs
+
+
+GUARD = OpenGuard(REPO, exempt=_exempt())
+_installed: list[OpenGuard] = []
+
+
+def _outside_message(paths: list[str]) -> str:
+    return "opened outside the repository (a fresh clone has no such file): " + ", ".join(paths)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not _installed:  # audit hooks cannot be removed: install once per process
+        sys.addaudithook(GUARD)
+        _installed.append(GUARD)
+
+
+def pytest_collectstart(collector: pytest.Collector) -> None:
+    GUARD.where = f"collecting {collector.nodeid}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
+    report = yield
+    if paths := GUARD.take(f"collecting {collector.nodeid}"):
+        report.outcome = "failed"
+        report.longrepr = _outside_message(paths)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    GUARD.where = item.nodeid
+    try:
+        return (yield)
+    finally:
+        GUARD.where = "session"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    if paths := GUARD.take(item.nodeid):
+        earlier = f"\n\n{report.longrepr}" if report.failed and report.longrepr else ""
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} ({call.when}): {_outside_message(paths)}{earlier}"
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if GUARD.found:  # opened outside any test or collector (hooks, plugins)
+        lines = [f"{where}: {_outside_message([path])}" for where, path in GUARD.found]
+        sys.stderr.write("\n".join(lines) + "\n")
+        if session.exitstatus == 0:
+            session.exitstatus = 1
 
 
 @pytest.fixture
@@ -66,5 +203,6 @@ def store(db_url: str) -> Iterator[Store]:
 
 
 @pytest.fixture(scope="session")
-def seed_text() -> str:
-    return SEED.read_text(encoding="utf-8")
+def fixture_text() -> str:
+    """The project's own Russian Declaration-like text: a title line, then paragraphs."""
+    return commentary_text()

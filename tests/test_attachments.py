@@ -24,8 +24,8 @@ KAZAKH = [
 ]
 
 
-def seed_document(seed_text: str) -> tuple[str, list[str]]:
-    lines = [line for line in seed_text.split("\n") if line.strip()]
+def title_and_paragraphs(text: str) -> tuple[str, list[str]]:
+    lines = [line for line in text.split("\n") if line.strip()]
     return lines[0], lines[1:]
 
 
@@ -37,8 +37,8 @@ def encrypt(body: bytes, user_password: str) -> bytes:
     return out.getvalue()
 
 
-def test_three_page_russian_pdf_round_trips(seed_text: str) -> None:
-    title, paragraphs = seed_document(seed_text)
+def test_three_page_russian_pdf_round_trips(fixture_text: str) -> None:
+    title, paragraphs = title_and_paragraphs(fixture_text)
     created = datetime(2025, 11, 12, 10, 0, tzinfo=UTC)
     body = make_pdf(paragraphs, title=title, created=created)
     reader = pypdf.PdfReader(io.BytesIO(body))
@@ -60,8 +60,8 @@ def test_three_page_russian_pdf_round_trips(seed_text: str) -> None:
     assert extracted.published_at == created
 
 
-def test_pdf_paragraphs_without_indents_and_title_from_first_line(seed_text: str) -> None:
-    _, paragraphs = seed_document(seed_text)
+def test_pdf_paragraphs_without_indents_and_title_from_first_line(fixture_text: str) -> None:
+    _, paragraphs = title_and_paragraphs(fixture_text)
     body = make_pdf(
         [*paragraphs[:4], *KAZAKH],
         title="Келісім",

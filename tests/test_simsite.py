@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -16,9 +17,11 @@ from bs4 import BeautifulSoup
 from protego import Protego
 
 from monitor.attachments import extract_docx, extract_pdf
+from monitor.relevance import default_rules, judge
 from monitor.simweb import SimServer
-from monitor.simweb.corpus import RU_LEADS, RU_SEED_SENTENCES, demo_corpus
+from monitor.simweb.corpus import RU_LEADS, RU_SENTENCES, demo_corpus
 from monitor.simweb.site import Attachment, SimSite
+from monitor.themes import taxonomy
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -241,21 +244,49 @@ def test_owned_server_and_concurrent_mutation() -> None:
         assert len(feedparser.parse(client.get("/rss.xml").content).entries) == 40
 
 
-def test_demo_corpus_mixes_languages_and_relevance(seed_text: str) -> None:
+PARTNERSHIP_THEMES = {
+    "politics-security",
+    "economy-finance",
+    "eurasian-integration",
+    "transport-logistics",
+    "energy",
+    "critical-minerals-industry",
+    "space",
+    "digital-cyber-ai",
+    "humanitarian",
+}
+
+
+def test_demo_corpus_mixes_languages_and_relevance() -> None:
     corpus = demo_corpus(40)
     assert corpus == demo_corpus(40)  # deterministic
     kinds = {(a.lang, a.relevant) for a in corpus}
     assert kinds == {(lang, rel) for lang in ("ru", "kk", "en") for rel in (True, False)}
     assert len({a.id for a in corpus}) == 40
     assert all(a.published > b.published for a, b in itertools.pairwise(corpus))
-    flat_seed = " ".join(seed_text.split())
-    for sentence in (*RU_LEADS, *RU_SEED_SENTENCES):
-        assert sentence in flat_seed
+    rules = default_rules()
+    for lead in RU_LEADS:  # a lead alone names both countries
+        assert judge(lead, rules).relevant, lead
+    for article in corpus:  # the ground truth is what the shipped rules decide
+        decision = judge("\n".join([article.title, *article.paragraphs]), rules)
+        assert decision.relevant == article.relevant, (article.id, decision.reason)
+    themes = [{hit.theme for hit in taxonomy().tag(s)} for s in RU_SENTENCES]
+    assert all(themes), [s for s, found in zip(RU_SENTENCES, themes, strict=True) if not found]
+    assert set().union(*themes) >= PARTNERSHIP_THEMES  # every section of the partnership
     kazakh = [a for a in corpus if a.lang == "kk" and a.relevant]
     assert any(ch in "".join(kazakh[0].paragraphs) for ch in "әғқңөұүһі")
     with_files = [f for a in corpus for f in a.attachments]
     assert {f.kind for f in with_files} == {"pdf", "docx"}
     assert all(a.relevant for a in corpus if a.attachments)
+
+
+def test_fixture_text_is_a_relevant_declaration(fixture_text: str) -> None:
+    title, *paragraphs = fixture_text.splitlines()
+    assert title and not title.endswith(".") and all(p.endswith(".") for p in paragraphs)
+    sentences = re.split(r"(?<=[.!?])\s+", " ".join(paragraphs))
+    assert len(sentences) >= 48 and all(len(s.split()) > 3 for s in sentences)
+    assert judge(fixture_text, default_rules()).relevant
+    assert {hit.theme for hit in taxonomy().tag(fixture_text)} >= PARTNERSHIP_THEMES
 
 
 def test_demo_site_serves_the_corpus(web: SimServer) -> None:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from monitor.diff import diff_words
+from monitor.simweb.corpus import commentary_text
 from monitor.summary import ChangeSummary, summarize
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_e280fcfc0b207261.txt"
 NEW_POINT = "Стороны обязуются ежегодно рассматривать ход выполнения настоящей Декларации."
 
 
-def _seed_sentences() -> tuple[str, list[str]]:
-    title, *body = SEED.read_text(encoding="utf-8").splitlines()
+def _sentences() -> tuple[str, list[str]]:
+    """The title and the sentences of the project's Declaration-like fixture text."""
+    title, *body = commentary_text().splitlines()
     found = [s for s in re.split(r"(?<=[.!?])\s+", " ".join(body)) if len(s.split()) > 3]
     assert len(found) >= 42
     return title, found
@@ -24,13 +24,13 @@ def _seed_sentences() -> tuple[str, list[str]]:
 
 def _declaration(points: dict[int, str]) -> str:
     """A Declaration-like text: a title line, then numbered points in order."""
-    title, _ = _seed_sentences()
+    title, _ = _sentences()
     return "\n".join([title, *(f"{n}. {text}" for n, text in sorted(points.items()))])
 
 
 @pytest.fixture(scope="module")
 def points() -> dict[int, str]:
-    return dict(enumerate(_seed_sentences()[1][:42], start=1))
+    return dict(enumerate(_sentences()[1][:42], start=1))
 
 
 @pytest.mark.parametrize(
@@ -176,7 +176,7 @@ def test_mid_text_reference_is_not_a_point() -> None:
 
 
 def test_paragraph_numbers_in_a_long_text() -> None:
-    _, sentences = _seed_sentences()
+    _, sentences = _sentences()
     paragraphs = sentences[:30]
     old = "\n".join(paragraphs)
     edited = list(paragraphs)
