@@ -1,7 +1,9 @@
 """Fetch stage: download one URL politely and defensively with httpx.
 
 The fetcher never raises for a bad response; it returns a `FetchResult` whose
-`error` says what went wrong, so one broken server cannot stop a cycle.
+`error` says what went wrong, so one broken server cannot stop a cycle, and
+`failure` names the kind (dns, connect, tls, http, robots, ...) for code that
+must tell a dead network from a broken page.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from monitor.config import FetchSettings
-from monitor.politeness import HostPacer, RobotsCache, backoff, retry_after_seconds
+from monitor.network import Reachability, describe_connect_error
+from monitor.politeness import (
+    HostPacer,
+    RobotsAnswer,
+    RobotsCache,
+    backoff,
+    retry_after_seconds,
+)
 
 RETRY_STATUSES = (429, 503)
 ROBOTS_MAX_BYTES = 512_000
@@ -41,6 +50,9 @@ class FetchResult:
     not_modified: bool = False
     conditional: bool = False
     error: str | None = None
+    # dns | connect | connect_timeout | tls | read_timeout | timeout | http | too_large |
+    # redirects | decoding | protocol | robots; None when it worked
+    failure: str | None = None
     duration_ms: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
     attempts: int = 1
@@ -87,6 +99,7 @@ class Fetcher:
         self._total = asyncio.Semaphore(settings.total_concurrency)
         self._pacer = HostPacer()
         self._robots = RobotsCache(self._fetch_robots)
+        self.network = Reachability()
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -111,10 +124,13 @@ class Fetcher:
         if self.settings.respect_robots:
             rules = await self._robots.rules(f"{parts.scheme}://{parts.netloc}")
             if not rules.allows(url, self.settings.user_agent):
+                # An unreachable host is also "disallow" (RFC 9309), but the error
+                # names the host: robots.txt is not what is wrong there.
                 return FetchResult(
                     url=url,
                     error=rules.error or "disallowed by robots.txt",
-                    blocked_by_robots=True,
+                    failure=rules.failure or "robots",
+                    blocked_by_robots=rules.failure in (None, "robots"),
                 )
             delay = max(delay, rules.crawl_delay(self.settings.user_agent))
         attempt = 0
@@ -142,34 +158,43 @@ class Fetcher:
     async def _attempt(
         self, url: str, headers: dict[str, str], result: FetchResult, cap: int | None = None
     ) -> None:
-        host = urlsplit(url).hostname or ""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
         async with self._total, self._hosts[host]:
             try:
                 await self._get(url, headers, result, cap)
             except BodyTooLarge as exc:
-                result.error = str(exc)
+                result.error, result.failure = str(exc), "too_large"
             except httpx.TooManyRedirects:
                 result.error = f"too many redirects (more than {self.settings.max_redirects})"
+                result.failure = "redirects"
             except httpx.ConnectTimeout:
-                result.error = f"connect timeout after {self.settings.connect_timeout:g}s"
+                result.error = f"connect timeout after {self.settings.connect_timeout:g}s ({host})"
+                result.failure = "connect_timeout"
             except httpx.ReadTimeout:
                 result.error = f"read timeout after {self.settings.read_timeout:g}s"
+                result.failure = "read_timeout"
             except httpx.TimeoutException as exc:
-                result.error = f"timeout: {type(exc).__name__}"
+                result.error, result.failure = f"timeout: {type(exc).__name__}", "timeout"
             except httpx.ConnectError as exc:
-                result.error = f"cannot connect: {exc or 'connection refused'}"
+                result.failure, result.error = describe_connect_error(exc, host, parts.port)
             except httpx.DecodingError as exc:
                 result.error = f"cannot decompress the body: {exc}"
+                result.failure = "decoding"
             except httpx.HTTPError as exc:
-                result.error = f"{type(exc).__name__}: {exc}"
+                result.error, result.failure = f"{type(exc).__name__}: {exc}", "protocol"
+        if result.status is not None:
+            self.network.answered(host)
+        elif result.failure:
+            self.network.failed(host, result.failure)
 
-    async def _fetch_robots(self, url: str) -> tuple[int | None, str | None, str | None]:
+    async def _fetch_robots(self, url: str) -> RobotsAnswer:
         result = FetchResult(url=url)
         await self._attempt(url, {}, result, ROBOTS_MAX_BYTES)
         if result.status is None:
-            return None, None, result.error
+            return RobotsAnswer(None, None, result.error, result.failure)
         text = (result.body or b"").decode("utf-8", errors="replace")
-        return result.status, text, result.error
+        return RobotsAnswer(result.status, text, result.error, result.failure)
 
     async def _get(
         self, url: str, headers: dict[str, str], result: FetchResult, cap: int | None
@@ -200,5 +225,6 @@ class Fetcher:
                 return
             if response.status_code >= 400:
                 result.error = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+                result.failure = "http"
                 return
             result.body = b"".join(chunks)

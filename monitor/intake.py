@@ -80,7 +80,7 @@ async def discover(cycle: Cycle, source: Source) -> None:
     endpoints = await cycle.in_writer(
         store.ensure_endpoints, source.id, [(d.type, d.url) for d in source.discover], start
     )
-    due = [e for e in endpoints if e.next_poll_at is None or e.next_poll_at <= now]
+    due = [e for e in endpoints if cycle.force or e.next_poll_at is None or e.next_poll_at <= now]
     results = await asyncio.gather(*(poll(specs[e.url], cycle.fetcher) for e in due))
     fresh: list[tuple[Candidate, str]] = []
     seen: set[str] = set()
@@ -95,6 +95,8 @@ async def discover(cycle: Cycle, source: Source) -> None:
         if result.error:
             log.warning("%s: %s", source.id, result.error)
             cycle.summary.discovery_errors.append(f"{source.id}: {result.error}")
+        else:
+            cycle.summary.polled += 1
     chosen = fresh[: source.max_examine_per_cycle]
     examined = await asyncio.gather(*(_examine(cycle, source, c, via) for c, via in chosen))
     budget = source.max_new_per_cycle

@@ -72,6 +72,35 @@ class StoreCollector(Collector):
         for status, n in sorted(self.store.alert_counts().items()):
             alerts.add_metric([status], n)
         yield alerts
+        yield from self._health()
+
+    def _health(self) -> Iterator[GaugeMetricFamily]:
+        """Per source, from the same reading as /readyz, the CLI and the web UI, so
+        an alert rule sees a feed-only source that fails as failing too."""
+        failing = GaugeMetricFamily(
+            "monitor_source_failing",
+            "1 when the latest document fetch, or every feed, listing and sitemap at "
+            "its latest poll, failed",
+            labels=["source"],
+        )
+        never = GaugeMetricFamily(
+            "monitor_source_never_succeeded",
+            "1 when no fetch or poll of the source has ever worked",
+            labels=["source"],
+        )
+        last_ok = GaugeMetricFamily(
+            "monitor_source_last_success_timestamp_seconds",
+            "When a fetch or poll of the source last worked (Unix time)",
+            labels=["source"],
+        )
+        for source, h in sorted(self.store.source_health().items()):
+            failing.add_metric([source], 1.0 if h.get("failing_since") else 0.0)
+            never.add_metric([source], 1.0 if h.get("never_succeeded") else 0.0)
+            if h.get("last_ok_at"):
+                last_ok.add_metric([source], h["last_ok_at"].timestamp())
+        yield failing
+        yield never
+        yield last_ok
 
 
 STORE_COLLECTOR = StoreCollector()

@@ -61,7 +61,14 @@ class CycleSummary:
     ignored: int = 0  # discovered documents judged not relevant
     documents: list[DocumentOutcome] = field(default_factory=list)
     discovery_errors: list[str] = field(default_factory=list)
+    polled: int = 0  # feeds, listings and sitemaps that answered
     seconds: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        """Something failed and nothing succeeded: no document, no feed answered."""
+        worked = self.new or self.changed or self.unchanged or self.polled
+        return bool(self.errors or self.discovery_errors) and not worked
 
     def add(self, outcome: DocumentOutcome) -> None:
         self.documents.append(outcome)
@@ -81,6 +88,7 @@ class CycleSummary:
             "unchanged": self.unchanged,
             "errors": self.errors,
             "ignored": self.ignored,
+            "polled": self.polled,
             "discovery_errors": self.discovery_errors,
             "seconds": round(self.seconds, 3),
             "documents": [
@@ -282,8 +290,12 @@ class Cycle:
         store: Store,
         fetcher: Fetcher,
         on_document: Callable[[DocumentOutcome], None] | None,
+        *,
+        force: bool = False,
     ) -> None:
         self.config, self.store, self.fetcher = config, store, fetcher
+        # force: poll every feed, listing and sitemap now, due or not (`monitor check`).
+        self.force = force
         self.on_document = on_document
         self.summary = CycleSummary()
         self.loop = asyncio.get_running_loop()
@@ -383,14 +395,20 @@ async def run_cycle(
     source_ids: list[str] | None = None,
     on_document: Callable[[DocumentOutcome], None] | None = None,
     fetcher: Fetcher | None = None,
+    force: bool = False,
 ) -> CycleSummary:
-    """Discover, then check every watched and due document of the selected sources once."""
+    """Discover, then check every watched and due document of the selected sources once.
+
+    The service runs cycles with `force=False`: each feed is polled on its own
+    adaptive interval. `monitor check` means "one cycle now" and passes
+    `force=True`, so every feed, listing and sitemap is polled whether due or not.
+    """
     started = time.perf_counter()
     sources = [config.source(i) for i in source_ids] if source_ids else list(config.sources)
     store.sync_sources((s.id, s.name) for s in config.sources)
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher(config.fetch)
-    cycle = Cycle(config, store, fetcher, on_document)
+    cycle = Cycle(config, store, fetcher, on_document, force=force)
     try:
         await asyncio.gather(*(cycle.run_source(source) for source in sources))
     finally:

@@ -18,6 +18,8 @@ from email.utils import parsedate_to_datetime
 
 from protego import Protego
 
+from monitor.network import UNREACHABLE
+
 ROBOTS_TTL = 6 * 3600.0
 
 
@@ -72,6 +74,7 @@ class RobotsRules:
     parser: Protego | None  # None: no restrictions (no robots.txt, or 4xx)
     fetched_at: float
     error: str | None = None
+    failure: str | None = None  # "robots", or how the host failed (dns, connect, ...)
 
     def allows(self, url: str, user_agent: str) -> bool:
         return self.parser is None or bool(self.parser.can_fetch(url, user_agent))
@@ -83,8 +86,18 @@ class RobotsRules:
         return float(delay) if delay else 0.0
 
 
-# A robots.txt fetch returns (status, text) or raises OSError-like failures as strings.
-RobotsFetch = Callable[[str], Awaitable[tuple[int | None, str | None, str | None]]]
+@dataclass(frozen=True)
+class RobotsAnswer:
+    """What fetching robots.txt gave: a status and text, or an error and its kind."""
+
+    status: int | None
+    text: str | None = None
+    error: str | None = None
+    failure: str | None = None  # a fetch.FetchResult failure kind
+
+
+RobotsFetch = Callable[[str], Awaitable[RobotsAnswer]]
+DISALLOW_ALL = "User-agent: *\nDisallow: /"
 
 
 class RobotsCache:
@@ -106,19 +119,27 @@ class RobotsCache:
             cached = self._rules.get(origin)
             if cached and time.monotonic() - cached.fetched_at < self._ttl:
                 return cached
-            status, text, error = await self._fetch(origin + "/robots.txt")
-            now = time.monotonic()
+            answer = await self._fetch(origin + "/robots.txt")
+            status, now = answer.status, time.monotonic()
+            # Retry sooner than the TTL when it failed: an outage should not block a
+            # site for hours.
+            retry_soon = now - self._ttl + 300
             if status is not None and 200 <= status < 300:
-                rules = RobotsRules(Protego.parse(text or ""), now)
+                rules = RobotsRules(Protego.parse(answer.text or ""), now)
             elif status is not None and 400 <= status < 500:
                 rules = RobotsRules(None, now)
+            elif status is None and answer.failure in UNREACHABLE:
+                # The host itself is unknown or unreachable: still "disallow", but
+                # the error says so rather than blaming robots.txt.
+                error = answer.error or "host unreachable"
+                rules = RobotsRules(Protego.parse(DISALLOW_ALL), retry_soon, error, answer.failure)
             else:
-                reason = error or f"HTTP {status}"
-                # Retry sooner than the TTL: an outage should not block a site for hours.
+                reason = answer.error or f"HTTP {status}"
                 rules = RobotsRules(
-                    Protego.parse("User-agent: *\nDisallow: /"),
-                    now - self._ttl + 300,
+                    Protego.parse(DISALLOW_ALL),
+                    retry_soon,
                     f"robots.txt unavailable ({reason}); RFC 9309 says assume disallow",
+                    "robots",
                 )
             self._rules[origin] = rules
             return rules

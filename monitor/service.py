@@ -6,25 +6,29 @@ dispatcher, the health checks, and the web UI (uvicorn) unless disabled.
 SIGHUP (or a changed file, with --watch-config) reloads the configuration; a
 file that does not validate is refused and the running one stays. SIGTERM and
 SIGINT stop taking work, let what is in flight finish within the grace period
-(each document is one transaction, so anything cut off rolls back), and exit 0.
+(each document is one transaction, so anything cut off rolls back), and exit 0;
+a second signal cuts the wait short. The signals are ours alone: uvicorn is kept
+from installing its own handlers, which would stop the web UI and bypass the grace.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.interval import IntervalTrigger
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent  # type: ignore[import-untyped]
+from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
+from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
 
 from monitor.alerts.dispatch import Dispatcher
-from monitor.alerts.health import check_health
+from monitor.alerts.health import check_health, source_problem
 from monitor.config import Config, ConfigError, Source, database_url, load_config
 from monitor.fetch import Fetcher
 from monitor.metrics import CHECKS, SCHEDULER_LAG
@@ -61,6 +65,9 @@ class Service:
         self.last_started: dict[str, datetime] = {}
         self.started_at = datetime.now(UTC)
         self.stopping = asyncio.Event()
+        self._hurry = asyncio.Event()  # a second signal: cut off work in flight now
+        self.checked: set[str] = set()  # sources checked at least once since the start
+        self._offline_told = False
         self.in_flight: set[asyncio.Task[Any]] = set()
         self.app: Any = None
         self._health_at = 0.0
@@ -84,27 +91,62 @@ class Service:
             )
         except ConfigError:  # the source was removed by a reload meanwhile
             return
+        except asyncio.CancelledError:
+            if not self.stopping.is_set():
+                raise
+            # Cut off at the shutdown deadline: the open document rolled back. Ending
+            # normally keeps APScheduler from logging the cancellation as a crash.
+            log.warning("check of source %s cut off at the deadline", source_id)
+            return
         except Exception:
             CHECKS.labels(source_id, "failed").inc()
             log.exception("check of source %s failed", source_id, extra={"source": source_id})
+            self._tell_network(source_id)
             return
         CHECKS.labels(source_id, "ok").inc()
         log.info(
-            "source %s: new %d, changed %d, unchanged %d, errors %d, not relevant %d (%.1fs)",
+            "source %s: new %d, changed %d, unchanged %d, errors %d, discovery errors %d, "
+            "not relevant %d (%.1fs)",
             source_id,
             summary.new,
             summary.changed,
             summary.unchanged,
             summary.errors,
+            len(summary.discovery_errors),
             summary.ignored,
             summary.seconds,
             extra={"source": source_id},
         )
+        self._tell_network(source_id)
+
+    def _tell_network(self, source_id: str) -> None:
+        """Once every source has been tried and no host answered at all, say so in
+        one line (per-URL errors alone read like many separate problems); say so
+        again when a host answers."""
+        self.checked.add(source_id)
+        verdict = self.fetcher.network.verdict() if self.fetcher else None
+        if verdict and not self._offline_told:
+            if all(s.id in self.checked for s in self.config.sources):
+                self._offline_told = True
+                log.error(verdict)
+        elif verdict is None and self._offline_told:
+            self._offline_told = False
+            log.warning("network reachable again: a source answers")
 
     async def dispatch(self) -> None:
         if self.stopping.is_set():
             return
         self._track()
+        try:
+            await self._dispatch()
+        except asyncio.CancelledError:
+            if not self.stopping.is_set():
+                raise
+            # Cut off at the deadline: an alert left `sending` is recovered at the next
+            # start (the receiver deduplicates by Idempotency-Key).
+            log.warning("alert dispatch cut off at the deadline")
+
+    async def _dispatch(self) -> None:
         now = datetime.now(UTC)
         if now.timestamp() - self._health_at >= HEALTH_EVERY:
             self._health_at = now.timestamp()
@@ -120,12 +162,8 @@ class Service:
             log.exception("alert dispatch failed")
             return
         if result.sent or result.failed or result.retried:
-            log.info(
-                "alerts: sent %d, retry later %d, failed %d",
-                result.sent,
-                result.retried,
-                result.failed,
-            )
+            done = (result.sent, result.retried, result.failed)
+            log.info("alerts: sent %d, retry later %d, failed %d", *done)
 
     def _schedule(self, source: Source, first: bool) -> None:
         self.scheduler.add_job(
@@ -193,10 +231,12 @@ class Service:
     # --- readiness ------------------------------------------------------------------
 
     def readiness(self) -> dict[str, Any]:
-        """What /readyz reports: database, scheduler, stalls, failing sources."""
+        """What /readyz reports: database, scheduler, stalls, failing sources, network."""
         from sqlalchemy import text
 
         problems: list[str] = []
+        if self.stopping.is_set():
+            problems.append("shutting down")
         try:
             with self.store.session() as s:
                 s.execute(text("SELECT 1"))
@@ -204,6 +244,9 @@ class Service:
             problems.append(f"database unreachable: {type(exc).__name__}")
         if not self.scheduler.running:
             problems.append("scheduler not running")
+        verdict = self.fetcher.network.verdict() if self.fetcher else None
+        if verdict:
+            problems.append(verdict)
         now = datetime.now(UTC)
         for source in self.config.sources:
             since = self.last_started.get(source.id, self.started_at)
@@ -214,10 +257,10 @@ class Service:
         except Exception:
             health = {}
         limit = self.config.alerts.source_failing_after
-        for source_id, h in health.items():
-            since = h.get("failing_since")
-            if since and (now - since).total_seconds() > limit:
-                problems.append(f"source {source_id} failing since {since.isoformat()}")
+        for source in self.config.sources:
+            problem = source_problem(source.id, health.get(source.id), now, limit)
+            if problem:
+                problems.append(problem)
         return {"ready": not problems, "problems": problems}
 
     # --- lifecycle -------------------------------------------------------------------
@@ -228,30 +271,66 @@ class Service:
         from monitor.web.app import create_app
         from monitor.web.ops import ops_router
 
+        class Server(uvicorn.Server):
+            """uvicorn minus its signal handlers: ours stop the service gracefully,
+            and the web UI keeps answering (/readyz says "shutting down") meanwhile."""
+
+            @contextlib.contextmanager
+            def capture_signals(self) -> Iterator[None]:
+                yield
+
         self.app = create_app(
             self.config,
             self.store,
             token=os.environ.get("MONITOR_WEB_TOKEN"),
             extra_routers=[ops_router(self)],
         )
-        server = uvicorn.Server(
+        return Server(
             uvicorn.Config(
                 self.app, host=self.host, port=self.port, log_level="warning", lifespan="off"
             )
         )
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-        return server
+
+    def _on_signal(self, sig: signal.Signals) -> None:
+        if self.stopping.is_set():
+            log.warning("%s again: cutting off work in flight now", sig.name)
+            self._hurry.set()
+        else:
+            self.stopping.set()
+
+    async def _drain(self) -> None:
+        """Let the jobs in flight finish within the grace period, then cut off the
+        rest. The scheduler is only paused meanwhile: APScheduler's shutdown cancels
+        every running job at once, whatever `wait` says."""
+        pending = {t for t in self.in_flight if not t.done()}
+        if not pending:
+            return
+        all_done = asyncio.create_task(asyncio.wait(pending))
+        hurry = asyncio.create_task(self._hurry.wait())
+        await asyncio.wait(
+            {all_done, hurry}, timeout=self.grace, return_when=asyncio.FIRST_COMPLETED
+        )
+        all_done.cancel()
+        hurry.cancel()
+        late = {t for t in pending if not t.done()}
+        if late:
+            for task in late:
+                task.cancel()  # the document in its transaction rolls back
+            await asyncio.wait(late, timeout=5)
+            log.warning("%d job%s cut off at the deadline", len(late), "s" * (len(late) > 1))
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, self.stopping.set)
+            loop.add_signal_handler(sig, self._on_signal, sig)
         loop.add_signal_handler(signal.SIGHUP, self.reload)
         self.store.sync_sources((s.id, s.name) for s in self.config.sources)
         self.dispatcher.recover()
         self.scheduler.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
         tasks: list[asyncio.Task[Any]] = []
-        server = None
+        # Built before the scheduler starts: importing and building the app takes
+        # a moment during which the first runs would otherwise fall due and be missed.
+        server = await self._web() if self.web else None
         async with Fetcher(self.config.fetch) as fetcher:
             self.fetcher = fetcher
             for source in self.config.sources:
@@ -263,14 +342,14 @@ class Service:
                 name="alert dispatcher",
                 max_instances=1,
                 coalesce=True,
+                # A late outbox pass is still wanted: never skip one as "missed".
+                misfire_grace_time=None,
                 next_run_time=datetime.now(UTC),
             )
             self.scheduler.start()
-            if self.web:
-                server = await self._web()
+            if server is not None:
                 tasks.append(asyncio.create_task(server.serve()))
-            if self.watch_config:
-                tasks.append(asyncio.create_task(self._watch()))
+            watcher = asyncio.create_task(self._watch()) if self.watch_config else None
             log.info(
                 "watching %d sources%s; stop with Ctrl-C",
                 len(self.config.sources),
@@ -278,20 +357,19 @@ class Service:
             )
             await self.stopping.wait()
             log.info("stopping: no new checks; waiting up to %gs for work in flight", self.grace)
-            self.scheduler.shutdown(wait=False)
-            if self.in_flight:
-                _, pending = await asyncio.wait(set(self.in_flight), timeout=self.grace)
-                for task in pending:
-                    task.cancel()  # the document in its transaction rolls back
-                if pending:
-                    await asyncio.wait(pending, timeout=5)
-                    log.warning("%d checks cut off at the deadline", len(pending))
+            self.scheduler.pause()
+            await self._drain()
+            self.scheduler.shutdown(wait=False)  # nothing left running for it to cancel
+            if watcher is not None:
+                watcher.cancel()
+                tasks.append(watcher)
             if server is not None:
                 server.should_exit = True
-            for task in tasks:
-                if task.get_name() and not task.done():
+            if tasks:
+                _, late = await asyncio.wait(tasks, timeout=10)
+                for task in late:
                     task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+                await asyncio.gather(*tasks, return_exceptions=True)
         self.store.close()
         log.info("stopped")
         return 0

@@ -87,6 +87,7 @@ def test_errors_are_clear_and_exit_non_zero(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert f"{bad}:4: source 'x', field 'interval'" in proc.stderr
     db = f"sqlite:///{tmp_path / 'm.db'}"
+    Store(db).close()  # an existing, empty database: the document is what is missing
     missing = run("history", "http://nowhere.example/doc", "--db", db, check=False)
     assert missing.returncode == 1 and "no document" in missing.stderr
     unknown = run("check", "--config", str(bad), "--source", "zzz", check=False)

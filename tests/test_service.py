@@ -1,10 +1,12 @@
 """The real `monitor run` process against the simulated web and a real alert
-receiver: schedule, web endpoints, SIGTERM, kill -9, SIGHUP — on SQLite and PostgreSQL."""
+receiver: schedule, web endpoints, SIGTERM and Ctrl-C with work in flight, kill -9,
+SIGHUP — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import json
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -71,7 +73,13 @@ class Run:
     """One `monitor run` process."""
 
     def __init__(
-        self, config: Path, db: str, port: int, log: Path, extra: tuple[str, ...] = ()
+        self,
+        config: Path,
+        db: str,
+        port: int,
+        log: Path,
+        extra: tuple[str, ...] = (),
+        grace: float = 10,
     ) -> None:
         self.port, self.log = port, log
         self.proc = subprocess.Popen(
@@ -87,7 +95,7 @@ class Run:
                 "--port",
                 str(port),
                 "--grace",
-                "10",
+                f"{grace:g}",
                 "--log-format",
                 "json",
                 *extra,
@@ -168,9 +176,92 @@ def test_runs_on_schedule_serves_web_readyz_metrics_and_stops_on_sigterm(
     finally:
         code = run.stop()
     assert code == 0
-    lines = [json.loads(line) for line in (tmp_path / "run.log").read_text().splitlines()]
+    text = (tmp_path / "run.log").read_text()
+    lines = [json.loads(line) for line in text.splitlines()]
     assert any(line.get("source") == "sim" for line in lines)
     assert lines[-1]["message"] == "stopped"
+    assert "was missed" not in text  # the dispatcher's first run is not skipped at start
+    assert "Traceback" not in text
+
+
+def assert_clean_exit(log: Path) -> str:
+    """The log of a run that stopped by the book: no traceback, no cancellation."""
+    text = log.read_text()
+    assert "Traceback" not in text and "CancelledError" not in text
+    assert "was missed" not in text
+    assert json.loads(text.splitlines()[-1])["message"] == "stopped"
+    return text
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_stop_signal_lets_the_check_in_flight_finish_while_the_web_ui_answers(
+    site: SimSite, receiver: Receiver, db_url: str, tmp_path: Path, sig: signal.Signals
+) -> None:
+    site.add_article(*ARTICLES[0][:2], ARTICLES[0][2])
+    site.slow("/news/", 5)  # the article answers 5 s after the signal
+    config = tmp_path / "sources.yaml"
+    write_config(config, site, receiver.url + "/hook")
+    run = Run(config, db_url, free_port(), tmp_path / "run.log", grace=30)
+    try:
+        run.wait_web()
+        wait_for(lambda: len(site.hits("/news/")) >= 1, 30, "the article to be requested")
+        run.proc.send_signal(sig)
+        # Our handler, not uvicorn's, got the signal: the web UI still answers
+        # during the grace period and says it is shutting down.
+        wait_for(lambda: "shutting down" in httpx.get(run.url("/readyz")).text, 3, "readyz")
+        assert httpx.get(run.url("/healthz")).status_code == 200
+        assert httpx.get(run.url("/readyz")).status_code == 503
+        assert run.proc.poll() is None
+        assert run.proc.wait(timeout=30) == 0
+    finally:
+        if run.proc.poll() is None:
+            run.proc.kill()
+    versions, _ = state(db_url)
+    assert [(url, seq) for url, seq, _ in versions] == [(site.article_url("a0"), 1)]
+    text = assert_clean_exit(tmp_path / "run.log")
+    assert "waiting up to 30s for work in flight" in text and "cut off" not in text
+
+
+def test_grace_expiring_cuts_the_check_off_without_a_traceback(
+    site: SimSite, receiver: Receiver, db_url: str, tmp_path: Path
+) -> None:
+    site.add_article(*ARTICLES[0][:2], ARTICLES[0][2])
+    site.slow("/news/", 8)  # longer than the grace
+    config = tmp_path / "sources.yaml"
+    write_config(config, site, receiver.url + "/hook")
+    log = tmp_path / "run.log"
+    run = Run(config, db_url, free_port(), log, ("--no-web",), grace=1.5)
+    wait_for(lambda: len(site.hits("/news/")) >= 1, 30, "the article to be requested")
+    started = time.monotonic()
+    assert run.stop(signal.SIGTERM) == 0
+    assert time.monotonic() - started < 7  # cut off at the deadline, not after the page
+    versions, _ = state(db_url)
+    assert versions == []  # the document in flight rolled back
+    text = assert_clean_exit(log)
+    assert "waiting up to 1.5s for work in flight" in text
+    assert re.search(r"\d+ jobs? cut off at the deadline", text)
+    assert "check of source sim cut off at the deadline" in text
+
+
+def test_a_second_ctrl_c_cuts_the_wait_short(
+    site: SimSite, receiver: Receiver, tmp_path: Path
+) -> None:
+    site.add_article(*ARTICLES[0][:2], ARTICLES[0][2])
+    site.slow("/news/", 8)
+    config = tmp_path / "sources.yaml"
+    write_config(config, site, receiver.url + "/hook")
+    log = tmp_path / "run.log"
+    db = f"sqlite:///{tmp_path / 'monitor.db'}"  # the signal path, not the storage, is tested
+    run = Run(config, db, free_port(), log, ("--no-web",), grace=30)
+    wait_for(lambda: len(site.hits("/news/")) >= 1, 30, "the article to be requested")
+    run.proc.send_signal(signal.SIGINT)
+    wait_for(lambda: "waiting up to 30s" in log.read_text(), 5, "the graceful stop to begin")
+    started = time.monotonic()
+    assert run.stop(signal.SIGINT) == 0
+    assert time.monotonic() - started < 6  # not the 30 s grace, nor the 8 s page
+    text = assert_clean_exit(log)
+    assert "SIGINT again: cutting off work in flight now" in text
+    assert "check of source sim cut off at the deadline" in text
 
 
 def test_sigterm_mid_cycle_then_restart_equals_an_uninterrupted_run(

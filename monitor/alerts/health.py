@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from monitor.alerts.dispatch import OPERATOR
 from monitor.config import Config
@@ -40,6 +41,35 @@ def _notify(
     return transition
 
 
+def describe_source(h: Mapping[str, Any] | None) -> tuple[str, str]:
+    """(state, reason) of one source from `Store.source_health`, in the words the
+    CLI, the readiness probe and the alerts share: ok, failing or unknown."""
+    if not h:
+        return "unknown", "not fetched yet"
+    since = h.get("failing_since")
+    if since:
+        if h.get("never_succeeded"):
+            return "failing", f"never succeeded: {h.get('last_error')}"
+        return "failing", f"failing since {since:%Y-%m-%d %H:%M} UTC: {h.get('last_error')}"
+    if not h.get("last_ok_at"):
+        return "unknown", "not fetched yet"
+    return "ok", f"last success {h['last_ok_at']:%Y-%m-%d %H:%M} UTC"
+
+
+def source_problem(
+    source_id: str, h: Mapping[str, Any] | None, now: datetime, failing_after: float
+) -> str | None:
+    """Why a source makes the service not ready, or None. A source that never
+    worked counts at once (a wrong host, or no network since the start); one that
+    worked before counts after `failing_after` seconds, so a blip does not."""
+    state, reason = describe_source(h)
+    if state != "failing" or h is None:
+        return None
+    if h.get("never_succeeded") or (now - h["failing_since"]).total_seconds() > failing_after:
+        return f"source {source_id} {reason}"
+    return None
+
+
 def check_health(
     config: Config,
     store: Store,
@@ -55,7 +85,7 @@ def check_health(
         since = h.get("failing_since")
         active = bool(since and (now - since).total_seconds() > threshold)
         detail = (
-            f"source {source.id} has failed since {since:%Y-%m-%d %H:%M} UTC: {h.get('last_error')}"
+            f"source {source.id} {describe_source(h)[1]}"
             if active and since
             else f"source {source.id} fetches again"
         )

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 
 from monitor.cli.base import EXIT_ERRORS, EXIT_USAGE
+from monitor.cli.base import add_command as _add
 from monitor.cli.db import add_db_parser
 from monitor.cli.documents import cmd_check, cmd_diff, cmd_history
 from monitor.cli.ops import (
@@ -18,7 +19,16 @@ from monitor.cli.ops import (
 )
 from monitor.config import ConfigError
 from monitor.logs import setup as setup_logging
-from monitor.store import DatabaseError
+from monitor.store import DatabaseError, MissingDatabase
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("monitor")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,30 +46,94 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     parser = argparse.ArgumentParser(
-        prog="monitor", description="Track texts on Russia–Kazakhstan agreements and their edits."
+        prog="monitor",
+        description="Track texts on Russia–Kazakhstan agreements and their edits.",
+        epilog="Run `monitor COMMAND --help` for a command's options and examples.",
     )
+    parser.add_argument("--version", action="version", version=f"monitor {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sources = sub.add_parser("sources", help="inspect the source configuration")
+    sources = sub.add_parser(
+        "sources",
+        help="inspect the source configuration",
+        description="Check sources.yaml and see when each source, feed and document is due.",
+    )
     sources_sub = sources.add_subparsers(dest="sources_command", required=True)
-    validate = sources_sub.add_parser("validate", parents=[common], help="validate sources.yaml")
+    validate = _add(
+        sources_sub,
+        "validate",
+        "validate sources.yaml",
+        "Load and validate the configuration without touching the network or the database; "
+        "errors name the file, line, source and field.",
+        """
+        monitor sources validate
+        monitor sources validate --config /etc/monitor/sources.yaml --json
+        """,
+        parents=[common],
+    )
     validate.set_defaults(func=cmd_sources_validate)
-    status = sources_sub.add_parser(
-        "status", parents=[common], help="when each source, feed and document is due"
+    status = _add(
+        sources_sub,
+        "status",
+        "when each source, feed and document is due",
+        "Per source: its interval, tracked and removed documents, each feed, listing and "
+        "sitemap with its next poll and last error. Reads the database; refuses one that "
+        "does not exist.",
+        """
+        monitor sources status
+        monitor sources status --json | jq '.[] | select(.endpoints[].last_error)'
+        """,
+        parents=[common],
     )
     status.set_defaults(func=cmd_sources_status)
 
-    check = sub.add_parser("check", parents=[common], help="run one check cycle")
+    check = _add(
+        sub,
+        "check",
+        "run one check cycle now",
+        "One cycle now: poll every feed, listing and sitemap of the selected sources (due or "
+        "not), examine new links, fetch every watched and due document, store new versions "
+        "and queue alerts. Exit status 1 when something failed and nothing succeeded.",
+        """
+        monitor check
+        monitor check --source kremlin-ru --source akorda-ru
+        monitor check --json | jq .discovery_errors
+        """,
+        parents=[common],
+    )
     check.add_argument(
         "--source", action="append", metavar="ID", help="only this source (repeatable)"
     )
     check.set_defaults(func=cmd_check)
 
-    history = sub.add_parser("history", parents=[common], help="list a document's versions")
+    history = _add(
+        sub,
+        "history",
+        "list a document's versions",
+        "Every stored version of one document (by id or URL), with its themes and the "
+        "summary of each change.",
+        """
+        monitor history 42
+        monitor history http://kremlin.ru/supplement/6322 --json
+        """,
+        parents=[common],
+    )
     history.add_argument("document", metavar="URL_OR_ID")
     history.set_defaults(func=cmd_history)
 
-    diff = sub.add_parser("diff", parents=[common], help="show what changed between versions")
+    diff = _add(
+        sub,
+        "diff",
+        "show what changed between versions",
+        "A word-level diff between two versions of a document (default: the latest and the "
+        "one before), coloured on a terminal, [-deleted-]{+inserted+} in a pipe.",
+        """
+        monitor diff 42
+        monitor diff 42 --from 1 --to 5 --full
+        monitor diff http://akorda.kz/ru/some-page-123 --json
+        """,
+        parents=[common],
+    )
     diff.add_argument("document", metavar="URL_OR_ID")
     diff.add_argument(
         "--from",
@@ -73,10 +147,20 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--full", action="store_true", help="do not shorten unchanged text")
     diff.set_defaults(func=cmd_diff)
 
-    alerts = sub.add_parser(
+    alerts = _add(
+        sub,
         "alerts",
+        "the alert outbox: list, `retry ID`, or `dispatch` what is due",
+        "Alerts wait in an outbox until delivered. `list` shows them (newest first), "
+        "`retry ID` re-queues a failed or uncertain one, `dispatch` delivers what is due now "
+        "(the service does this every few seconds).",
+        """
+        monitor alerts
+        monitor alerts list --status failed
+        monitor alerts retry 17
+        monitor alerts dispatch
+        """,
         parents=[common],
-        help="the alert outbox: list, `retry ID`, or `dispatch` what is due",
     )
     alerts.add_argument("action", nargs="?", choices=("list", "retry", "dispatch"), default="list")
     alerts.add_argument("id", nargs="?", type=int, help="alert id (for retry)")
@@ -84,18 +168,37 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument("--limit", type=int, default=100)
     alerts.set_defaults(func=cmd_alerts)
 
-    demo = sub.add_parser(
+    demo = _add(
+        sub,
         "demo",
+        "watch a simulated news site for a minute: new, changed, removed documents",
+        "Starts a simulated news site on loopback (no network needed) that publishes, edits "
+        "and takes down articles while check cycles run every few seconds, and prints each "
+        "event as it is stored.",
+        """
+        monitor demo
+        monitor demo --seconds 20 --db sqlite:////tmp/demo.db
+        """,
         parents=[common],
-        help="watch a simulated news site for a minute: new, changed, removed documents",
     )
     demo.add_argument("--seconds", type=float, default=60.0, help="how long (default 60)")
     demo.set_defaults(func=cmd_demo)
 
     add_db_parser(sub, common)
 
-    run = sub.add_parser(
-        "run", parents=[common], help="run the service: check every source on its interval"
+    run = _add(
+        sub,
+        "run",
+        "run the service: check every source on its interval",
+        "The service: checks each source on its interval, delivers alerts, serves the web "
+        "UI. SIGHUP (or --watch-config) reloads sources.yaml; SIGTERM or Ctrl-C stops taking "
+        "work and lets checks in flight finish for up to --grace seconds.",
+        """
+        monitor run
+        monitor run --no-web --grace 60
+        monitor run --host 0.0.0.0 --port 8080 --watch-config
+        """,
+        parents=[common],
     )
     run.add_argument("--no-web", action="store_true", help="do not serve the web UI")
     run.add_argument("--host", help="web UI address (default $MONITOR_WEB_HOST or 127.0.0.1)")
@@ -108,10 +211,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=cmd_run)
 
-    serve = sub.add_parser(
+    serve = _add(
+        sub,
         "serve",
+        "serve the web UI, JSON API and feeds (actions need $MONITOR_WEB_TOKEN)",
+        "The web UI, JSON API and Atom feeds alone, without checking (e.g. on a read-only "
+        "replica). The database must exist.",
+        """
+        monitor serve
+        MONITOR_WEB_TOKEN=secret monitor serve --host 0.0.0.0 --port 8080
+        """,
         parents=[common],
-        help="serve the web UI, JSON API and feeds (actions need $MONITOR_WEB_TOKEN)",
     )
     serve.add_argument("--host", help="address (default $MONITOR_WEB_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default $MONITOR_WEB_PORT or 8080)")
@@ -128,6 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except MissingDatabase as exc:  # a read-only command on a database that is not there
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (DatabaseError, LookupError) as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 from monitor.config import database_url
@@ -18,5 +19,38 @@ def emit(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def open_store(args: argparse.Namespace, config: Any = None) -> Store:
-    return Store(database_url(args.db, config))
+def open_store(args: argparse.Namespace, config: Any = None, *, reading: bool = False) -> Store:
+    """The configured database; `reading=True` for commands that only read it,
+    which must refuse a database that does not exist rather than create one."""
+    return Store(database_url(args.db, config), must_exist=reading)
+
+
+def when(value: datetime | str | None, missing: str = "-") -> str:
+    """A stored time for a person: in the local zone, with the zone named.
+
+    Stored times are UTC (SQLite hands them back without a zone); a bare
+    "2026-11-30 04:38" on a terminal says neither, so the zone is always shown.
+    """
+    if value is None:
+        return missing
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def add_command(
+    sub: Any, name: str, help: str, description: str, examples: str, **kwargs: Any
+) -> argparse.ArgumentParser:
+    """A subcommand whose `--help` explains it and shows examples a user can paste."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=help,
+        description=description,
+        epilog="examples:\n"
+        + "\n".join(f"  {line.strip()}" for line in examples.strip().splitlines()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        **kwargs,
+    )
+    return parser

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from monitor.cli.base import EXIT_OK, emit
+from monitor.cli.base import EXIT_OK, add_command, emit, when
 from monitor.config import ConfigError, database_url, load_config
 from monitor.config.types import parse_duration
 
@@ -29,13 +29,25 @@ def _duration(value: str) -> timedelta:
 
 def add_db_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     """Register `monitor db ...` on the top-level subparsers."""
-    db = sub.add_parser("db", help="database maintenance: copy, stats, prune")
+    db = sub.add_parser(
+        "db",
+        help="database maintenance: copy, stats, prune",
+        description="Operator tools: copy a database to another backend, show sizes, prune "
+        "old raw bodies. Each refuses a source database that does not exist.",
+    )
     db_sub = db.add_subparsers(dest="db_command", required=True)
 
-    copy = db_sub.add_parser(
+    copy = add_command(
+        db_sub,
         "copy",
+        "copy every table into a new, empty database (e.g. SQLite to PostgreSQL)",
+        "Copy every table, keeping ids, in one transaction; the destination must be empty. "
+        "Row counts are verified afterwards. Stop the service first for an exact copy.",
+        """
+        monitor db copy --to postgresql+psycopg://monitor@db/monitor
+        monitor db copy --from sqlite:///storage/monitor.db --to sqlite:////backup/m.db
+        """,
         parents=[common],
-        help="copy every table into a new, empty database (e.g. SQLite to PostgreSQL)",
     )
     copy.add_argument(
         "--from", dest="src", metavar="URL", help="source (default: --db or the configured one)"
@@ -44,11 +56,31 @@ def add_db_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     copy.add_argument("--batch", type=int, default=1000, help="rows per insert (1000)")
     copy.set_defaults(func=cmd_db)
 
-    stats = db_sub.add_parser("stats", parents=[common], help="rows, snapshot and disk sizes")
+    stats = add_command(
+        db_sub,
+        "stats",
+        "rows, snapshot and disk sizes",
+        "Rows per table, raw and stored snapshot bytes, text bytes and disk use.",
+        """
+        monitor db stats
+        monitor db stats --db postgresql+psycopg://monitor@db/monitor --json
+        """,
+        parents=[common],
+    )
     stats.set_defaults(func=cmd_db)
 
-    prune = db_sub.add_parser(
-        "prune", parents=[common], help="drop raw bodies of old snapshots (texts are kept)"
+    prune = add_command(
+        db_sub,
+        "prune",
+        "drop raw bodies of old snapshots (texts are kept)",
+        "Free space by dropping the raw HTML of snapshots not used for a while. Every "
+        "version's text is kept; by default so is the body behind each document's latest "
+        "version, which re-extraction needs.",
+        """
+        monitor db prune --older-than 90d --dry-run
+        monitor db prune --older-than 12w
+        """,
+        parents=[common],
     )
     prune.add_argument(
         "--older-than",
@@ -159,7 +191,7 @@ def cmd_db(args: argparse.Namespace) -> int:
             print(f"copied {sum(copied.values())} rows; verified")
         return EXIT_OK
 
-    store = Store(_database(args))
+    store = Store(_database(args), must_exist=True)
     try:
         if args.db_command == "stats":
             stats = db_stats(store)
@@ -182,7 +214,7 @@ def cmd_db(args: argparse.Namespace) -> int:
         verb = "would prune" if args.dry_run else "pruned"
         print(
             f"{verb} {result['snapshots_pruned']} snapshot bodies last used before "
-            f"{result['cutoff'][:19]}: {_size(result['raw_bytes'])} raw, "
+            f"{when(result['cutoff'])}: {_size(result['raw_bytes'])} raw, "
             f"{_size(result['stored_bytes_freed'])} stored"
         )
     return EXIT_OK

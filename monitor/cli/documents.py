@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from monitor.cli.base import EXIT_ERRORS, EXIT_OK, emit, open_store
+from monitor.cli.base import EXIT_ERRORS, EXIT_OK, emit, open_store, when
 from monitor.config import load_config
 from monitor.store import Store
 from monitor.store.search import theme_ids_of
@@ -59,7 +59,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         with progress_bar(quiet=args.json or not sys.stderr.isatty()) as on_document:
             summary = asyncio.run(
-                run_cycle(config, store, source_ids=args.source or None, on_document=on_document)
+                run_cycle(
+                    config,
+                    store,
+                    source_ids=args.source or None,
+                    on_document=on_document,
+                    force=True,
+                )
             )
     finally:
         store.close()
@@ -74,13 +80,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"discovery error: {problem}")
         print(
             f"new {summary.new}, changed {summary.changed}, unchanged {summary.unchanged}, "
-            f"errors {summary.errors}, not relevant {summary.ignored} ({summary.seconds:.1f}s)"
+            f"errors {summary.errors}, not relevant {summary.ignored}, "
+            f"feeds polled {summary.polled}, discovery errors {len(summary.discovery_errors)} "
+            f"({summary.seconds:.1f}s)"
         )
-    return (
-        EXIT_ERRORS
-        if summary.errors and not (summary.new or summary.changed or summary.unchanged)
-        else EXIT_OK
-    )
+    return EXIT_ERRORS if summary.failed else EXIT_OK
 
 
 def _document(store: Store, ref: str) -> Any:
@@ -95,7 +99,7 @@ def _document(store: Store, ref: str) -> Any:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    store = open_store(args)
+    store = open_store(args, reading=True)
     try:
         doc = _document(store, args.document)
         versions = store.versions(doc.id)
@@ -119,7 +123,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     print(f"#{doc.id} {doc.url} ({doc.status})")
     for row in rows:
         print(
-            f"  v{row['seq']:<4} {row['fetched_at'][:19].replace('T', ' ')}  "
+            f"  v{row['seq']:<4} {when(row['fetched_at'])}  "
             f"{row['hash'][:12]}  {row['characters']:>8} chars  {row['title'] or ''}"
         )
         if row["themes"]:
@@ -145,7 +149,7 @@ def _change_info(store: Store, version_id: int) -> dict[str, Any]:
 def cmd_diff(args: argparse.Namespace) -> int:
     from monitor.diff import diff_words, render, stats
 
-    store = open_store(args)
+    store = open_store(args, reading=True)
     try:
         doc = _document(store, args.document)
         to_seq = args.to or doc.latest_seq

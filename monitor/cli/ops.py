@@ -8,8 +8,9 @@ import json
 import sys
 from typing import Any
 
-from monitor.cli.base import EXIT_ERRORS, EXIT_OK, emit, open_store
+from monitor.cli.base import EXIT_ERRORS, EXIT_OK, emit, open_store, when
 from monitor.config import load_config
+from monitor.config.types import format_duration
 
 
 def cmd_sources_validate(args: argparse.Namespace) -> int:
@@ -27,20 +28,26 @@ def cmd_sources_validate(args: argparse.Namespace) -> int:
 
 def cmd_sources_status(args: argparse.Namespace) -> int:
     """When each source's endpoints and documents are due, and how they are doing."""
+    from monitor.alerts.health import describe_source
+
     config = load_config(args.config)
-    store = open_store(args, config)
+    store = open_store(args, config, reading=True)
     try:
         endpoints = store.endpoints()
         documents = store.schedule()
+        health = store.source_health()
     finally:
         store.close()
-    report = []
+    report: list[dict[str, Any]] = []
     for source in config.sources:
         docs = [d for d in documents if d.source_id == source.id]
         due = [d.next_check_at for d in docs if d.next_check_at is not None]
+        state, reason = describe_source(health.get(source.id))
         report.append(
             {
                 "id": source.id,
+                "health": state,
+                "health_reason": reason,
                 "kind": source.kind,
                 "country": source.country,
                 "interval_s": source.interval,
@@ -70,14 +77,20 @@ def cmd_sources_status(args: argparse.Namespace) -> int:
         return EXIT_OK
     for r in report:
         print(
-            f"{r['id']:<16} {r['kind']:<8} {r['country']:<5} every {r['interval_s']:g}s  "
+            f"{r['id']:<16} {r['kind']:<8} {r['country']:<5} "
+            f"every {format_duration(r['interval_s'])}  "
             f"tracked {r['tracked']} removed {r['removed']}  "
-            f"next document due {(r['next_document_due'] or 'on its source cycle')[:19]}"
+            f"next document due {when(r['next_document_due'], 'on its source cycle')}"
         )
+        shown = "FAILING" if r["health"] == "failing" else r["health"]
+        print(f"    health: {shown}, {r['health_reason']}")
         for e in r["endpoints"]:
-            when = (e["next_poll_at"] or "at the next cycle")[:19]
+            next_poll = when(e["next_poll_at"], "at the next cycle")
             error = f"  last error: {e['last_error']}" if e["last_error"] else ""
-            print(f"    {e['type']:<8} every {e['interval_s']}s, next {when}  {e['url']}{error}")
+            print(
+                f"    {e['type']:<8} every {format_duration(e['interval_s'])}, next {next_poll}  "
+                f"{e['url']}{error}"
+            )
     return EXIT_OK
 
 
@@ -116,7 +129,7 @@ def _alert_json(row: Any) -> dict[str, Any]:
 def cmd_alerts(args: argparse.Namespace) -> int:
     """List the outbox, re-queue one alert, or deliver what is due now."""
     config = load_config(args.config)
-    store = open_store(args, config)
+    store = open_store(args, config, reading=True)
     try:
         if args.action == "retry":
             if args.id is None:
@@ -143,12 +156,14 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     if args.json:
         emit([_alert_json(r) for r in rows])
         return EXIT_OK
+    if not rows:
+        print(f"no alerts with status {args.status}" if args.status else "no alerts yet")
     for r in rows:
         j = _alert_json(r)
         error = f"  ({r.last_error})" if r.last_error else ""
         print(
             f"#{r.id:<5} {r.status:<9} {r.kind:<8} {r.subscription:<16} {r.channel:<8} "
-            f"tries {r.attempts}  {j['title'] or ''}{error}"
+            f"tries {r.attempts}  {when(r.created_at)}  {j['title'] or ''}{error}"
         )
     return EXIT_OK
 
@@ -181,7 +196,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from monitor.web.ops import ops_router
 
     config = load_config(args.config)
-    store = open_store(args, config)
+    store = open_store(args, config, reading=True)
     host = args.host or os.environ.get("MONITOR_WEB_HOST") or "127.0.0.1"
     port = args.port or int(os.environ.get("MONITOR_WEB_PORT") or 8080)
     try:

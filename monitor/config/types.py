@@ -32,6 +32,22 @@ def parse_duration(value: Any) -> float:
     return seconds
 
 
+def format_duration(seconds: float) -> str:
+    """The inverse of `parse_duration` for display: 1800 -> "30m", 5400 -> "1h30m".
+
+    Why: a user who wrote `interval: 30m` should read "every 30m", not "every 1800s".
+    """
+    if seconds < 1:
+        return f"{seconds * 1000:g}ms"
+    parts: list[str] = []
+    rest = round(seconds)
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if rest >= size:
+            count, rest = divmod(rest, size)
+            parts.append(f"{count}{unit}")
+    return "".join(parts) or "0s"
+
+
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 
 

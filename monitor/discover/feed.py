@@ -22,8 +22,11 @@ def _date(entry: Any) -> datetime | None:
 
 def parse_feed(body: bytes, base_url: str) -> list[Candidate]:
     parsed = feedparser.parse(body, response_headers={"content-location": base_url})
-    if parsed.bozo and not parsed.entries:
-        raise ValueError(f"not a feed: {parsed.get('bozo_exception')}")
+    # An RSS or Atom document with no items yet is a feed, not an error: feedparser
+    # still sets `bozo` for it (e.g. "no Content-type specified"), but it names the
+    # format it recognised in `version`.
+    if parsed.bozo and not parsed.entries and not parsed.get("version"):
+        raise ValueError(f"not an RSS or Atom feed ({parsed.get('bozo_exception')})")
     out = []
     for entry in parsed.entries:
         link = entry.get("link")

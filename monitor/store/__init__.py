@@ -11,7 +11,7 @@ from monitor.store.browse import (
     VersionItem,
     source_catalog,
 )
-from monitor.store.db import DatabaseError, create_db_engine, migrate
+from monitor.store.db import DatabaseError, MissingDatabase, create_db_engine, migrate
 from monitor.store.outbox import AlertDraft, AlertRow
 from monitor.store.repo import (
     ConcurrentUpdate,
@@ -41,6 +41,7 @@ __all__ = [
     "EndpointState",
     "EventItem",
     "FetchRecord",
+    "MissingDatabase",
     "NewDocument",
     "NewVersion",
     "Outcome",

@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -15,6 +15,14 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 class DatabaseError(Exception):
     pass
+
+
+class MissingDatabase(DatabaseError):
+    """A command that only reads was pointed at a database that does not exist.
+
+    Why a class of its own: creating an empty database there would hide a
+    mistyped path behind a page of zeros, so the CLI refuses it as a usage error.
+    """
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -27,7 +35,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_db_engine(url: str) -> Engine:
+def create_db_engine(url: str, *, must_exist: bool = False) -> Engine:
+    """An engine for `url`; with `must_exist`, a missing SQLite file is refused
+    (and its directory not created) instead of being made empty."""
     try:
         parsed = make_url(url)
     except Exception as exc:
@@ -35,7 +45,13 @@ def create_db_engine(url: str) -> Engine:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(parsed.database)
+            if must_exist and not path.is_file():
+                raise MissingDatabase(
+                    f"no database at {path}: nothing has been stored there yet, or the path "
+                    "is mistyped (`monitor check` or `monitor run` creates it)"
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -46,6 +62,21 @@ def create_db_engine(url: str) -> Engine:
     raise DatabaseError(
         f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://"
     )
+
+
+def require_schema(engine: Engine) -> None:
+    """Refuse a database that holds no monitor tables (a PostgreSQL database or
+    schema never used by `monitor`, an unrelated SQLite file)."""
+    try:
+        with engine.connect() as connection:
+            present = inspect(connection).has_table("alembic_version")
+    except Exception as exc:
+        raise DatabaseError(f"cannot open {engine.url!r}: {exc}") from exc
+    if not present:
+        raise MissingDatabase(
+            f"{engine.url!r} holds no monitor data (no tables): check --db or "
+            "$MONITOR_DATABASE_URL; `monitor check` or `monitor run` creates the tables"
+        )
 
 
 def migrate(engine: Engine) -> None:

@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 
-from monitor.store.db import DatabaseError, create_db_engine, migrate
+from monitor.store.db import DatabaseError, create_db_engine, migrate, require_schema
 from monitor.store.models import Base, Document, Snapshot, Version
 
 with contextlib.suppress(ImportError):  # registers `document_themes` in Base.metadata
@@ -205,8 +205,10 @@ def copy_database(
         raise CopyRefused("source and destination are the same database")
     report = progress or (lambda _table, _done, _total: None)
     tables = _tables()
-    src_engine, dst_engine = create_db_engine(src_url), create_db_engine(dst_url)
+    src_engine = create_db_engine(src_url, must_exist=True)
+    dst_engine = create_db_engine(dst_url)
     try:
+        require_schema(src_engine)  # a mistyped source must not become an empty copy
         migrate(src_engine)
         migrate(dst_engine)
         with src_engine.connect() as raw_src, dst_engine.connect() as dst:

@@ -3,20 +3,79 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from monitor.store.models import (
     Change,
     Document,
+    Endpoint,
     Event,
     FetchLog,
     Snapshot,
     Version,
     unpack_body,
 )
+
+
+def _first_error_after(
+    s: Session, source_id: str, polls: bool, after: datetime | None
+) -> datetime | None:
+    """When the current run of failures of one channel (documents or polls) began."""
+    query = select(func.min(FetchLog.started_at)).where(
+        FetchLog.source_id == source_id,
+        FetchLog.outcome == "error",
+        FetchLog.document_id.is_(None) if polls else FetchLog.document_id.is_not(None),
+    )
+    if after is not None:
+        query = query.where(FetchLog.started_at > after)
+    return s.scalar(query)
+
+
+def _health(
+    s: Session,
+    source_id: str,
+    channels: dict[int, tuple[datetime | None, datetime, int]],
+    endpoints: list[Endpoint],
+) -> dict[str, Any]:
+    """One source's health from its document and poll channels (see source_health)."""
+    failing: list[tuple[datetime, str | None, datetime]] = []  # (since, error, at)
+    oks = [c[0] for c in channels.values() if c[0] is not None]
+    fetched = [c[1] for c in channels.values()]
+    if 0 in channels:
+        last_ok, _, last_id = channels[0]
+        row = s.get(FetchLog, last_id)
+        if row is not None and row.outcome == "error":
+            since = _first_error_after(s, source_id, False, last_ok) or row.started_at
+            failing.append((since, row.error, row.started_at))
+    # Endpoints no longer in the configuration stop being polled: one that was due
+    # at the source's latest poll but was not polled then is ignored.
+    latest_poll = max((e.last_polled_at for e in endpoints if e.last_polled_at), default=None)
+    live = [
+        e
+        for e in endpoints
+        if e.next_poll_at is None or latest_poll is None or e.next_poll_at > latest_poll
+    ]
+    oks += [e.last_polled_at for e in live if e.last_polled_at and not e.last_error]
+    # A poll that found items worked (databases from before polls were logged).
+    oks += [e.last_new_at for e in endpoints if e.last_new_at]
+    fetched += [e.last_polled_at for e in live if e.last_polled_at]
+    polled = [(e.last_polled_at, e.last_error) for e in live if e.last_polled_at is not None]
+    if polled and all(error for _, error in polled):
+        at, error = max(polled, key=lambda p: p[0])
+        began = _first_error_after(s, source_id, True, channels.get(1, (None,))[0])
+        failing.append((began or min(p[0] for p in polled), error, at))
+    last_ok_at = max(oks, default=None)
+    return {
+        "last_ok_at": last_ok_at,
+        "failing_since": min(f[0] for f in failing) if failing else None,
+        "last_error": max(failing, key=lambda f: f[2])[1] if failing else None,
+        "last_fetch_at": max(fetched, default=None),
+        "never_succeeded": bool(failing) and last_ok_at is None,
+    }
 
 
 class ReadingMixin:
@@ -26,38 +85,37 @@ class ReadingMixin:
         raise NotImplementedError
 
     def source_health(self) -> dict[str, dict[str, Any]]:
-        """Per source: last success, the first failure since then, the last error."""
+        """Per source: last success, since when it fails, the last error.
+
+        A source fails when the latest fetch of its documents failed, or when every
+        feed, listing and sitemap it polls failed at its latest poll: either way it
+        no longer follows or finds what it should. Watched documents alone would
+        leave a source that only has feeds looking fine while nothing reaches it.
+        `never_succeeded`: no fetch or poll of it ever worked (a wrong host name, or
+        no network since the first start), which the operator must hear at once.
+        """
+        poll = case((FetchLog.document_id.is_(None), 1), else_=0)
+        ok_at = case((FetchLog.outcome != "error", FetchLog.started_at))
         with self.session() as s:
-            ok = dict(
-                s.execute(
-                    select(FetchLog.source_id, func.max(FetchLog.started_at))
-                    .where(FetchLog.outcome != "error")
-                    .group_by(FetchLog.source_id)
-                ).all()
-            )
-            last = dict(
-                s.execute(
-                    select(FetchLog.source_id, func.max(FetchLog.id)).group_by(FetchLog.source_id)
-                ).all()
-            )
+            channels: dict[str, dict[int, tuple[datetime | None, datetime, int]]] = {}
+            for source_id, is_poll, last_ok, last_at, last_id in s.execute(
+                select(
+                    FetchLog.source_id,
+                    poll,
+                    func.max(ok_at),
+                    func.max(FetchLog.started_at),
+                    func.max(FetchLog.id),
+                ).group_by(FetchLog.source_id, poll)
+            ):
+                channels.setdefault(source_id, {})[int(is_poll)] = (last_ok, last_at, last_id)
+            endpoints: dict[str, list[Endpoint]] = {}
+            for e in s.scalars(select(Endpoint).where(Endpoint.polls > 0)):
+                endpoints.setdefault(e.source_id, []).append(e)
             out: dict[str, dict[str, Any]] = {}
-            for source_id, last_id in last.items():
-                row = s.get(FetchLog, last_id)
-                assert row is not None
-                since = None
-                if row.outcome == "error":
-                    query = select(func.min(FetchLog.started_at)).where(
-                        FetchLog.source_id == source_id, FetchLog.outcome == "error"
-                    )
-                    if ok.get(source_id):
-                        query = query.where(FetchLog.started_at > ok[source_id])
-                    since = s.scalar(query)
-                out[source_id] = {
-                    "last_ok_at": ok.get(source_id),
-                    "failing_since": since,
-                    "last_error": row.error if row.outcome == "error" else None,
-                    "last_fetch_at": row.started_at,
-                }
+            for source_id in sorted(set(channels) | set(endpoints)):
+                out[source_id] = _health(
+                    s, source_id, channels.get(source_id, {}), endpoints.get(source_id, [])
+                )
             return out
 
     def latest_themes(self, document_id: int) -> list[dict[str, Any]]:

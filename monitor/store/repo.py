@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.store.activity import ActivityMixin
 from monitor.store.browse import BrowseMixin
-from monitor.store.db import create_db_engine, migrate
+from monitor.store.db import create_db_engine, migrate, require_schema
 from monitor.store.models import (
     Change,
     Document,
@@ -159,9 +159,18 @@ def state_of(doc: Document) -> DocumentState:
 class Store(TrackingMixin, OutboxMixin, BrowseMixin, ActivityMixin, ReadingMixin):
     """The one gateway to the database; every method is one short transaction."""
 
-    def __init__(self, url: str, *, auto_migrate: bool = True) -> None:
+    def __init__(self, url: str, *, auto_migrate: bool = True, must_exist: bool = False) -> None:
+        """Open (and migrate) the database at `url`. `must_exist` is for commands
+        that only read: a database that does not exist yet is refused with
+        `MissingDatabase` instead of being created empty."""
         self.url = url
-        self.engine: Engine = create_db_engine(url)
+        self.engine: Engine = create_db_engine(url, must_exist=must_exist)
+        if must_exist:
+            try:
+                require_schema(self.engine)
+            except Exception:
+                self.engine.dispose()
+                raise
         if auto_migrate:
             migrate(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

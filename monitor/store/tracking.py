@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from monitor.store.models import Document, Endpoint
+from monitor.store.models import Document, Endpoint, FetchLog
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,23 @@ class TrackingMixin:
         error: str | None,
         interval_s: float,
     ) -> None:
+        """Store the poll's outcome and next time; the fetch log gets a row too
+        (no document: `polled` or `error`), so source health and the errors per
+        day count feeds, listings and sitemaps, not only watched documents."""
         with self.session() as s, s.begin():
             e = s.get(Endpoint, endpoint_id)
             assert e is not None
+            s.add(
+                FetchLog(
+                    source_id=e.source_id,
+                    document_id=None,
+                    url=e.url,
+                    started_at=at,
+                    duration_ms=0.0,
+                    outcome="error" if error else "polled",
+                    error=error,
+                )
+            )
             e.last_polled_at, e.last_error, e.polls = at, error, e.polls + 1
             e.items_new += new_items
             if new_items:
