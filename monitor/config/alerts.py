@@ -89,7 +89,9 @@ class Filters(BaseModel):
     events: list[Literal["new", "changed", "removed", "restored"]] = Field(
         default_factory=lambda: ["new", "changed", "removed", "restored"]
     )
-    min_significance: Literal["trivial", "minor", "moderate", "major"] = "minor"
+    # "moderate": typos, word forms and renumbered points (minor or trivial) stay
+    # quiet; a number, date, name, modal, negation, word or clause changed alerts.
+    min_significance: Literal["trivial", "minor", "moderate", "major"] = "moderate"
 
 
 class Subscription(BaseModel):
