@@ -13,12 +13,13 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
+from monitor.bodies import extract_body
 from monitor.config import RelevanceRules, Source
 from monitor.decode import DecodeError
 from monitor.discover import Candidate, poll
 from monitor.extract import Extracted, ExtractionError
 from monitor.fetch import FetchResult
-from monitor.pipeline import Cycle, DocumentOutcome, extract_body, fetch_record
+from monitor.pipeline import Cycle, DocumentOutcome, fetch_record
 from monitor.relevance import Decision, default_rules, judge
 from monitor.schedule import next_poll_interval
 from monitor.sources import canonical_url

@@ -17,15 +17,17 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from monitor.alerts.build import assess, drafts_for
-from monitor.attachments import extract_docx, extract_pdf, is_attachment
+from monitor.bodies import extract_body
 from monitor.config import Config, RecheckPolicy, Source
-from monitor.decode import DecodeError, decode_body
+from monitor.decode import DecodeError
 from monitor.diff import diff_words, stats
-from monitor.extract import Extracted, ExtractionError, extract, rules_fingerprint, text_hash
+from monitor.extract import Extracted, ExtractionError, rules_fingerprint, text_hash
 from monitor.fetch import Fetcher, FetchResult, Validators
 from monitor.metrics import FETCH_SECONDS, FETCHES, PROCESS_SECONDS
+from monitor.reextract import rebase
 from monitor.schedule import tracking_for
 from monitor.sources import jobs_for
+from monitor.stability import drop_volatile, flipping_lines
 from monitor.store import (
     ConcurrentUpdate,
     DocumentState,
@@ -97,15 +99,6 @@ class CycleSummary:
         }
 
 
-_TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml")
-
-
-def _check_content_type(content_type: str | None) -> None:
-    media = (content_type or "").split(";")[0].strip().lower()
-    if media and media not in _TEXT_TYPES:
-        raise DecodeError(f"unsupported content type {media!r}")
-
-
 class OutcomeBatch:
     """Version-less outcomes (304s, unchanged texts, errors) written in batches.
 
@@ -130,20 +123,6 @@ def _document(state: DocumentState, seq: int) -> dict[str, object]:
     return {"id": state.id, "url": state.url, "title": None, "origin": state.origin, "seq": seq}
 
 
-def extract_body(
-    body: bytes, content_type: str | None, url: str, source: Source
-) -> tuple[Extracted, str | None]:
-    """Bytes to main text, by kind: PDF and DOCX files, or an HTML page."""
-    kind = is_attachment(content_type, url)
-    if kind == "pdf":
-        return extract_pdf(body), None
-    if kind == "docx":
-        return extract_docx(body), None
-    _check_content_type(content_type)
-    html, encoding = decode_body(body, content_type)
-    return extract(html, select=source.select, remove=source.remove), encoding
-
-
 def process(
     store: Store,
     source: Source,
@@ -153,9 +132,14 @@ def process(
     batch: OutcomeBatch | None = None,
     config: Config | None = None,
     extracted: tuple[Extracted, str | None] | None = None,
+    volatile: frozenset[str] = frozenset(),
 ) -> DocumentOutcome:
     """Decide what one fetch means and record it; a new version, its change, event
-    and alerts in one transaction."""
+    and alerts in one transaction.
+
+    `volatile`: the source's learned volatile line patterns (monitor/stability.py),
+    dropped from the new text and, for the comparison, from the stored one.
+    """
     outcome = DocumentOutcome(id=state.id, url=state.url, event="unchanged", source=source.id)
     quiet = batch or OutcomeBatch(store, size=1)
     policy = config.recheck if config else RecheckPolicy()
@@ -184,17 +168,33 @@ def process(
         return outcome
     body = fetched.body or b""
     rules = rules_fingerprint(source.select, source.remove)
+    if config and state.latest_seq and state.last_rules and state.last_rules != rules:
+        # The extractor or the source's rules changed since the last version: read
+        # the stored body again first, so this fetch is compared like with like.
+        try:
+            _, state = rebase(store, config, source, state)
+        except (DecodeError, ExtractionError) as exc:
+            log.info("%s: cannot re-extract %s: %s", source.id, state.url, exc)
     body_sha = sha256(body)
     if body_sha == state.last_body_sha256 and rules == state.last_rules:
         quiet.add(Outcome(state, rec, "unchanged", body_sha, rules, track(False)))
         return outcome
     try:
-        page, encoding = extracted or extract_body(body, fetched.content_type, state.url, source)
+        page, encoding = extracted or extract_body(
+            body, fetched.content_type, state.url, source, state.extractor
+        )
     except (DecodeError, ExtractionError) as exc:
         failed = FetchRecord(**{**asdict(rec), "error": str(exc)})
         quiet.add(Outcome(state, failed, "error", tracking=track(False)))
         outcome.event, outcome.error = "error", str(exc)
         return outcome
+    if volatile:
+        page = replace(page, text=drop_volatile(page.text, volatile))
+        if not page.text:
+            failed = FetchRecord(**{**asdict(rec), "error": "only volatile lines left"})
+            quiet.add(Outcome(state, failed, "error", tracking=track(False)))
+            outcome.event, outcome.error = "error", "only volatile lines left"
+            return outcome
     digest = text_hash(page.text)
     if digest == state.latest_text_hash:
         quiet.add(Outcome(state, rec, "unchanged", body_sha, rules, track(False)))
@@ -204,6 +204,13 @@ def process(
     inserted = deleted = 0
     if state.latest_seq:
         previous = store.latest_text(state.id, state.latest_seq) or ""
+        if volatile:
+            # Lines learned as volatile after the last version are not part of the
+            # change: compare (and show the diff) without them.
+            previous = drop_volatile(previous, volatile)
+            if previous == page.text:
+                quiet.add(Outcome(state, rec, "unchanged", body_sha, rules, track(False)))
+                return outcome
         ops = diff_words(previous, page.text)
         counted = stats(ops)
         inserted, deleted = counted.inserted_chars, counted.deleted_chars
@@ -239,6 +246,7 @@ def process(
             change_themes=assessment.change_themes if assessment else None,
             summary=assessment.summary if assessment else None,
             significance=assessment.significance if assessment else None,
+            extractor=page.extractor,
         ),
         track(True),
         drafts,
@@ -301,6 +309,7 @@ class Cycle:
         self.loop = asyncio.get_running_loop()
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-store")
         self.batch = OutcomeBatch(store)
+        self._volatile: dict[str, frozenset[str]] = {}
 
     async def in_writer(self, fn: Callable[..., T], *args: Any) -> T:
         return await self.loop.run_in_executor(self.writer, fn, *args)
@@ -339,6 +348,7 @@ class Cycle:
                 self.batch,
                 self.config,
                 extracted,
+                await self.volatile(source.id),
             )
         except ConcurrentUpdate as exc:
             outcome = DocumentOutcome(state.id, state.url, "error", source.id, str(exc))
@@ -354,13 +364,71 @@ class Cycle:
         self.report(outcome)
         return outcome
 
+    async def volatile(self, source_id: str) -> frozenset[str]:
+        """The source's volatile line patterns, read once per cycle."""
+        if source_id not in self._volatile:
+            self._volatile[source_id] = await self.in_writer(
+                self.store.volatile_patterns, source_id
+            )
+        return self._volatile[source_id]
+
     async def check(self, source: Source, state: DocumentState) -> None:
         full = _wants_full_fetch(state, self.config)
         validators = None if full else Validators(state.etag, state.last_modified)
         started_at = utcnow()
         fetched = await self.fetcher.fetch(state.url, validators)
         FETCH_SECONDS.labels(source.id).observe(fetched.duration_ms / 1000)
+        if self.config.fetch.confirm_delay > 0:
+            await self._confirm(source, state, fetched)
         await self.settle(source, state, fetched, fetch_record(state.url, started_at, fetched))
+
+    async def _confirm(self, source: Source, state: DocumentState, fetched: FetchResult) -> None:
+        """Before a text counts as changed, fetch it once more a moment later: lines
+        that differ between the two fetches are page furniture, learned as volatile
+        for the source (monitor/stability.py) and kept out of its texts."""
+        if not (state.latest_seq and fetched.ok and fetched.body) or fetched.not_modified:
+            return
+        if sha256(fetched.body) == state.last_body_sha256:
+            return
+        volatile = await self.volatile(source.id)
+        first = await self.in_writer(self._text_if_changed, source, state, fetched, volatile)
+        if first is None:
+            return
+        await asyncio.sleep(self.config.fetch.confirm_delay)
+        again = await self.fetcher.fetch(state.url)
+        if not (again.ok and again.body):
+            return
+        second = await self.in_writer(self._text_if_changed, source, state, again, volatile)
+        stored = await self.in_writer(self._stored_text, state)
+        if second is None:
+            # The second fetch matches the stored text: everything that changed flipped.
+            flips = flipping_lines(first, stored)
+        else:
+            flips = flipping_lines(first, second, stored)
+        if flips:
+            added = await self.in_writer(self.store.add_volatile, source.id, flips, utcnow())
+            self._volatile[source.id] = volatile | {pattern for pattern, _ in flips}
+            log.info("%s: %d volatile lines learned on %s", source.id, added, state.url)
+
+    def _stored_text(self, state: DocumentState) -> str:
+        return self.store.latest_text(state.id, state.latest_seq) or ""
+
+    def _text_if_changed(
+        self, source: Source, state: DocumentState, fetched: FetchResult, volatile: frozenset[str]
+    ) -> str | None:
+        """The fetched text (volatile lines dropped) if it differs from the stored one."""
+        try:
+            page, _ = extract_body(
+                fetched.body or b"", fetched.content_type, state.url, source, state.extractor
+            )
+        except (DecodeError, ExtractionError):
+            return None
+        text = drop_volatile(page.text, volatile)
+        if text_hash(text) == state.latest_text_hash:
+            return None
+        if drop_volatile(self._stored_text(state), volatile) == text:
+            return None
+        return text
 
     async def run_source(self, source: Source) -> None:
         if source.discover:

@@ -301,8 +301,11 @@ def _example(h: Hunk) -> str:
 # Prepositions and conjunctions that come and go when a phrase is re-governed
 # («России» → «с Россией», "of Russia" → "with Russia"); they carry no new content.
 _FUNCTION_WORDS = frozenset(
-    "с со в во на о об по к ко у от из за для при и а the of to with and in on for by "
-    "мен менен бен пен және".split()
+    re.findall(
+        r"\S+",
+        "с со в во на о об по к ко у от из за для при и а "
+        "the of to with and in on for by мен менен бен пен және",
+    )
 )
 
 

@@ -443,6 +443,7 @@ CASES = [
     ),
 ]
 
+
 def test_the_default_threshold_is_moderate() -> None:
     """Typos, word forms and renumbering (trivial/minor) must stay out of the default
     subscription; every real change is at least moderate."""

@@ -9,6 +9,7 @@ from monitor.cli.base import EXIT_ERRORS, EXIT_USAGE
 from monitor.cli.base import add_command as _add
 from monitor.cli.db import add_db_parser
 from monitor.cli.documents import cmd_check, cmd_diff, cmd_history
+from monitor.cli.extracting import add_extract_parsers
 from monitor.cli.ops import (
     cmd_alerts,
     cmd_demo,
@@ -185,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     add_db_parser(sub, common)
+    add_extract_parsers(sub, common)
 
     run = _add(
         sub,

@@ -24,6 +24,9 @@ class FetchSettings(BaseModel):
     # Some servers answer 304 (or repeat an ETag) although the page changed, so a
     # conditional request is replaced by a full one when the last full fetch is older.
     full_fetch_after: Duration = 24 * 3600.0
+    # When a text seems changed, fetch it again after this delay and learn the
+    # lines that differ between the two fetches as volatile (0 turns it off).
+    confirm_delay: Duration = 1.0
     # Politeness: at most one request per host every `per_host_delay`; robots.txt;
     # 429/503 answers are retried after Retry-After (capped) or an exponential backoff.
     per_host_delay: Duration = 1.0

@@ -13,6 +13,7 @@ from monitor.store.browse import (
 )
 from monitor.store.db import DatabaseError, MissingDatabase, create_db_engine, migrate
 from monitor.store.outbox import AlertDraft, AlertRow
+from monitor.store.reextraction import StoredBody
 from monitor.store.repo import (
     ConcurrentUpdate,
     DocumentState,
@@ -48,6 +49,7 @@ __all__ = [
     "Page",
     "SourceMeta",
     "Store",
+    "StoredBody",
     "StoredVersion",
     "Tracking",
     "VersionItem",

@@ -76,6 +76,9 @@ class Document(Base):
     latest_text_hash: Mapped[str | None] = mapped_column(String(64))
     last_body_sha256: Mapped[str | None] = mapped_column(String(64))
     last_rules: Mapped[str | None] = mapped_column(String(32))
+    # The automatic extractor the latest text came from; preferred on the next
+    # fetch so the choice cannot flip between extractors (monitor/consensus.py).
+    extractor: Mapped[str | None] = mapped_column(String(32))
     title: Mapped[str | None] = mapped_column(Text)
     # How the document came to be tracked: watch (fixed URL), discovered, attachment.
     origin: Mapped[str] = mapped_column(String(16), default="watch")
@@ -155,6 +158,9 @@ class Version(Base):
     rules: Mapped[str] = mapped_column(String(32))
     # JSON list of theme hits of the whole text (monitor/themes.py)
     themes: Mapped[str | None] = mapped_column(Text)
+    # "fetch": what the publisher served; "reextract": the same stored body read
+    # again by a newer extractor or changed rules (history, never an alert)
+    origin: Mapped[str] = mapped_column(String(16), default="fetch", server_default="fetch")
 
 
 class Change(Base):
@@ -252,3 +258,22 @@ class OperatorCondition(Base):
     since: Mapped[datetime] = mapped_column(UTCDateTime())
     detail: Mapped[str] = mapped_column(Text)
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class VolatileFragment(Base):
+    """A line that flipped between two fetches of one source made seconds apart.
+
+    `pattern` is the hash of the line with its digits masked, so "Просмотров: 16"
+    and "Просмотров: 31" are one fragment; `example` is the last text seen.
+    """
+
+    __tablename__ = "volatile_fragments"
+    __table_args__ = (UniqueConstraint("source_id", "pattern", name="uq_volatile_source_pattern"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"))
+    pattern: Mapped[str] = mapped_column(String(64))
+    example: Mapped[str] = mapped_column(Text)
+    hits: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())

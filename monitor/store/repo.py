@@ -33,6 +33,7 @@ from monitor.store.models import (
 )
 from monitor.store.outbox import AlertDraft, OutboxMixin, add_alerts
 from monitor.store.reading import ReadingMixin
+from monitor.store.reextraction import ReextractionMixin
 from monitor.store.search import index_latest
 from monitor.store.tracking import TrackingMixin
 
@@ -64,6 +65,7 @@ class DocumentState:
     first_seen_at: datetime | None = None
     last_changed_at: datetime | None = None
     missing_count: int = 0
+    extractor: str | None = None  # the automatic extractor of the latest text
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ class NewVersion:
     change_themes: list[dict[str, Any]] | None = None  # of the inserted/deleted text
     summary: dict[str, Any] | None = None
     significance: str | None = None
+    extractor: str | None = None  # which automatic extractor gave the text
 
 
 @dataclass(frozen=True)
@@ -153,10 +156,13 @@ def state_of(doc: Document) -> DocumentState:
         first_seen_at=doc.first_seen_at,
         last_changed_at=doc.last_changed_at,
         missing_count=doc.missing_count,
+        extractor=doc.extractor,
     )
 
 
-class Store(TrackingMixin, OutboxMixin, BrowseMixin, ActivityMixin, ReadingMixin):
+class Store(
+    TrackingMixin, OutboxMixin, BrowseMixin, ActivityMixin, ReadingMixin, ReextractionMixin
+):
     """The one gateway to the database; every method is one short transaction."""
 
     def __init__(self, url: str, *, auto_migrate: bool = True, must_exist: bool = False) -> None:
@@ -345,7 +351,18 @@ class Store(TrackingMixin, OutboxMixin, BrowseMixin, ActivityMixin, ReadingMixin
         version: NewVersion,
         tracking: Tracking | None = None,
         alerts: Sequence[AlertDraft] = (),
+        *,
+        origin: str = "fetch",
     ) -> StoredVersion:
+        """One version with its change, event and alerts, in one transaction.
+
+        `origin="reextract"`: the stored body read again by a newer extractor or
+        changed rules. It is recorded as history (event "reextracted"), without
+        alerts, a fetch-log row or a new "last changed" time: nobody edited it.
+        """
+        refetch = origin == "fetch"
+        if not refetch:
+            assert not alerts, "a re-extraction never alerts"
         body_sha = sha256(version.body)
         with self.session() as s, s.begin():
             doc = s.get(Document, state.id, with_for_update=s.bind.dialect.name != "sqlite")
@@ -353,7 +370,8 @@ class Store(TrackingMixin, OutboxMixin, BrowseMixin, ActivityMixin, ReadingMixin
             if doc.latest_seq != state.latest_seq:
                 raise ConcurrentUpdate(f"document {doc.id} was updated by another process")
             snapshot_id = self._snapshot(s, version, body_sha, rec.started_at)
-            self._track(s, doc, rec, tracking)
+            if refetch:
+                self._track(s, doc, rec, tracking)
             seq = doc.latest_seq + 1
             row = Version(
                 document_id=doc.id,
@@ -368,6 +386,7 @@ class Store(TrackingMixin, OutboxMixin, BrowseMixin, ActivityMixin, ReadingMixin
                 chars=len(version.text),
                 rules=version.rules,
                 themes=_json(version.themes),
+                origin=origin,
             )
             s.add(row)
             s.flush()
@@ -392,7 +411,7 @@ class Store(TrackingMixin, OutboxMixin, BrowseMixin, ActivityMixin, ReadingMixin
                 s.add(change)
                 s.flush()
                 change_id = change.id
-            event = "new" if seq == 1 else "changed"
+            event = ("new" if seq == 1 else "changed") if refetch else "reextracted"
             event_row = Event(
                 document_id=doc.id,
                 kind=event,
@@ -403,11 +422,14 @@ class Store(TrackingMixin, OutboxMixin, BrowseMixin, ActivityMixin, ReadingMixin
             s.add(event_row)
             s.flush()
             add_alerts(s, alerts, event_row.id, doc.id, rec.started_at)
-            self._log(s, state.source_id, doc.id, rec, event)
-            self._touch(doc, rec)
+            if refetch:
+                self._log(s, state.source_id, doc.id, rec, event)
+                self._touch(doc, rec)
+                doc.last_changed_at = rec.started_at
             doc.latest_seq, doc.latest_text_hash = seq, version.text_hash
             doc.last_body_sha256, doc.last_rules = body_sha, version.rules
-            doc.last_changed_at, doc.title = rec.started_at, version.title
+            doc.title = version.title
+            doc.extractor = version.extractor
             return StoredVersion(doc.id, row.id, seq, event, change_id)
 
 

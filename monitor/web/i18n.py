@@ -41,6 +41,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "event.changed": ("изменён", "changed"),
     "event.removed": ("удалён", "removed"),
     "event.restored": ("восстановлен", "restored"),
+    "event.reextracted": ("текст извлечён заново", "re-extracted"),
     "kind.official": ("официальный", "official"),
     "kind.media": ("СМИ", "media"),
     "country.RU": ("Россия", "Russia"),

@@ -28,7 +28,7 @@ from monitor.web.overview import BY, overview_data, sources_data, themes_data
 
 router = APIRouter(include_in_schema=False)
 
-EVENTS = ("new", "changed", "removed", "restored")
+EVENTS = ("new", "changed", "removed", "restored", "reextracted")
 PAGE_SIZE = 25
 
 

@@ -1,0 +1,37 @@
+"""Bytes to text by kind: PDF and DOCX files, or an HTML page (decode, then extract).
+
+One function shared by the cycle, intake, `monitor extract` and re-extraction,
+so that a page tried by hand, a stored body read again and a fresh fetch all
+give the same text for the same bytes and rules.
+"""
+
+from __future__ import annotations
+
+from monitor.attachments import extract_docx, extract_pdf, is_attachment
+from monitor.config import Source
+from monitor.decode import DecodeError, decode_body
+from monitor.extract import Extracted, extract
+
+_TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml")
+
+
+def check_content_type(content_type: str | None) -> None:
+    """Refuse what is neither a page nor a known file (images, archives, video)."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media and media not in _TEXT_TYPES:
+        raise DecodeError(f"unsupported content type {media!r}")
+
+
+def extract_body(
+    body: bytes, content_type: str | None, url: str, source: Source, prefer: str | None = None
+) -> tuple[Extracted, str | None]:
+    """The main text of `body` under `source`'s rules, and the encoding it was read in;
+    `prefer`: the automatic extractor this document's text came from last time."""
+    kind = is_attachment(content_type, url)
+    if kind == "pdf":
+        return extract_pdf(body), None
+    if kind == "docx":
+        return extract_docx(body), None
+    check_content_type(content_type)
+    html, encoding = decode_body(body, content_type)
+    return extract(html, select=source.select, remove=source.remove, prefer=prefer), encoding

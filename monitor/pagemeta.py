@@ -1,0 +1,143 @@
+"""Page furniture inside the article block: counters, relative times, datelines.
+
+Why: these lines sit right under the headline on many news and government
+sites, inside whatever element holds the article, and they change on every
+request ("Просмотров: 1234", "Обновлено 5 минут назад", "12:45, 30 ноября").
+Left in the text, each check is a new version and, with a number in it, a major
+alert. They are recognised here by shape, taken out of the text and returned as
+metadata, so they can still be shown (`monitor extract`) without being hashed.
+
+Only short lines are considered (`MAX_META_CHARS`), and a line must be nothing
+but the furniture: a sentence that mentions views or a date stays text. A date
+alone without a time ("12 ноября 2025 года", a treaty's signing line) is text
+too; a date with a clock time, or a line that starts with "updated"/"published",
+is a dateline.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_META_CHARS = 90
+
+_NUM = r"\d[\d\s\u00a0.,]*[kKкК]?"
+_MONTHS = (
+    r"(?:январ\w*|феврал\w*|март\w*|апрел\w*|ма[йя]\w*|июн\w*|июл\w*|август\w*|сентябр\w*|"
+    r"октябр\w*|ноябр\w*|декабр\w*|қаңтар\w*|ақпан\w*|наурыз\w*|сәуір\w*|мамыр\w*|"
+    r"маусым\w*|шілде\w*|тамыз\w*|қыркүйек\w*|қазан\w*|қараша\w*|желтоқсан\w*|"
+    r"jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*)"
+)
+_DATE = (
+    rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
+    rf"\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?(?:\s*(?:г\.?|года|ж\.?|жыл\w*))?|"
+    rf"{_MONTHS}\s+\d{{1,2}},?(?:\s+\d{{4}})?)"
+)
+_TIME = r"\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*(?:[ap]\.?m\.?|msk|мск|utc|gmt|[+-]\d{2}:?\d{2}))?"
+_UNITS = (
+    r"(?:секунд\w*|минут\w*|час\w*|дн\w*|день|недел\w*|месяц\w*|сағат\w*|минут|күн\w*|"
+    r"second\w*|minute\w*|min|mins|hour\w*|hr|hrs|day\w*|week\w*)"
+)
+
+_MONTH_RE = re.compile(_MONTHS, re.IGNORECASE)
+_VIEWS_CUE = re.compile(r"просмотр|views?|қарал|оқылды|прочт|прочит", re.IGNORECASE)
+_UPDATED_CUE = re.compile(r"обновл|updated|жаңарт|назад|ago|бұрын|опубл|publish", re.IGNORECASE)
+
+_RULES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "views",
+        re.compile(
+            rf"^(?:(?:просмотр\w*|прочтени\w*|прочитал\w*|views?|viewed|reads?|қаралым\w*|"
+            rf"қаралды|оқылды)\s*[:\-–—]?\s*{_NUM}|{_NUM}\s*(?:просмотр\w*|прочтени\w*|"
+            rf"views?|reads?|рет\s+қаралды|қаралым\w*))$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "readers",
+        re.compile(
+            rf"^(?:(?:сейчас\s+)?(?:читают|на\s+сайте|онлайн|online|reading\s+now|now\s+reading)"
+            rf"\s*[:\-–—]?\s*{_NUM}(?:\s*\w+)?|{_NUM}\s*(?:человек\w*|people|readers?|"
+            rf"адам)\s*(?:сейчас\s+)?(?:читают|читает|are\s+reading|reading(?:\s+now)?|"
+            rf"оқып\s+отыр)\w*)$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "comments",
+        re.compile(
+            rf"^(?:(?:комментари\w*|comments?|пікір\w*)\s*[:\-–—]?\s*\(?{_NUM}\)?|"
+            rf"{_NUM}\s*(?:комментари\w*|comments?|пікір\w*))$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "updated",
+        re.compile(
+            rf"^(?:(?:обновлено|обновлен[оа]?|опубликовано|изменено|updated|last\s+updated|"
+            rf"published|posted|жаңартылды|жарияланды)\b.{{0,60}}|"
+            rf"(?:{_NUM}\s*{_UNITS}|час|минуту|an?\s+(?:hour|minute|day))\s+"
+            rf"(?:назад|ago|бұрын)|(?:сегодня|вчера|today|yesterday|бүгін|кеше),?\s*"
+            rf"(?:в\s+)?(?:{_TIME})?)$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "dateline",
+        re.compile(
+            rf"^(?:{_TIME}[,\s|/–—-]+{_DATE}|{_DATE}[,\s|/–—-]+(?:в\s+)?{_TIME}|{_TIME})$",
+            re.IGNORECASE,
+        ),
+    ),
+]
+
+
+# Words that only ever label page furniture; a short line made of nothing but these,
+# numbers, dates and times ("2025-10-09 261 Обновлено 3 мин. назад", "2025-04-12
+# Қаралым: 2074") is furniture even when the extractor glued several together.
+_FURNITURE_WORDS = frozenset(
+    """просмотров просмотра просмотр просмотры прочтений прочитали views view viewed reads
+    қаралым қаралды оқылды рет обновлено обновлен обновлена опубликовано изменено updated
+    update published posted last жаңартылды жарияланды назад ago бұрын мин минут минуты
+    минуту сек секунд час часа часов ч дн дня дней min mins minute minutes sec hr
+    hrs hour hours day days сағат күн комментарии комментариев комментария comments
+    comment пікір пікірлер сейчас читают на сайте онлайн online reading now человек
+    people readers адам сегодня вчера today yesterday бүгін кеше в at am pm мск msk utc
+    gmt""".split()  # noqa: SIM905 (a word list reads better as one string)
+)
+_TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _only_furniture(line: str) -> str | None:
+    words = [w.lower() for w in _TOKEN.findall(_MONTH_RE.sub(" ", line))]
+    if not words or not all(w in _FURNITURE_WORDS for w in words):
+        return None
+    if not any(ch.isdigit() for ch in line):
+        return None  # "Комментарии" alone is a heading, not a counter
+    for kind, cue in (("views", _VIEWS_CUE), ("updated", _UPDATED_CUE)):
+        if cue.search(line):
+            return kind
+    return "counter"
+
+
+def classify(line: str) -> str | None:
+    """The kind of furniture a line is ("views", "updated", ...), or None for text."""
+    stripped = line.strip(" \t•·|")
+    if not stripped or len(stripped) > MAX_META_CHARS:
+        return None
+    for kind, pattern in _RULES:
+        if pattern.match(stripped):
+            return kind
+    return _only_furniture(stripped)
+
+
+def split_metadata(text: str) -> tuple[str, dict[str, str]]:
+    """`text` without its furniture lines, and those lines by kind (first one wins)."""
+    kept: list[str] = []
+    found: dict[str, str] = {}
+    for line in text.split("\n"):
+        kind = classify(line)
+        if kind is None:
+            kept.append(line)
+        else:
+            found.setdefault(kind, line.strip())
+    return "\n".join(kept), found
