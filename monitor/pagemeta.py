@@ -8,15 +8,18 @@ alert. They are recognised here by shape, taken out of the text and returned as
 metadata, so they can still be shown (`monitor extract`) without being hashed.
 
 Only short lines are considered (`MAX_META_CHARS`), and a line must be nothing
-but the furniture: a sentence that mentions views or a date stays text. A date
-alone without a time ("12 ноября 2025 года", a treaty's signing line) is text
-too; a date with a clock time, or a line that starts with "updated"/"published",
-is a dateline.
+but the furniture: a sentence that mentions views or a date stays text. A line
+that is only a date (with or without a clock time or a weekday), a short line
+without a sentence end that carries a date and a time (bylines, teasers), or a
+line that starts with "updated"/"published" is a dateline; a date with a place
+("Москва, 12 ноября 2025 года", a treaty's signing line) stays text.
 """
 
 from __future__ import annotations
 
 import re
+
+from bs4 import Tag
 
 MAX_META_CHARS = 90
 
@@ -34,11 +37,17 @@ _DATE = (
 )
 _TIME = r"\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*(?:[ap]\.?m\.?|msk|мск|utc|gmt|[+-]\d{2}:?\d{2}))?"
 _UNITS = (
-    r"(?:секунд\w*|минут\w*|час\w*|дн\w*|день|недел\w*|месяц\w*|сағат\w*|минут|күн\w*|"
+    r"(?:секунд\w*|сек\.?|минут\w*|мин\.?|час\w*|ч\.|дн\w*|день|недел\w*|месяц\w*|сағат\w*|"
+    r"күн\w*|"
     r"second\w*|minute\w*|min|mins|hour\w*|hr|hrs|day\w*|week\w*)"
 )
 
 _MONTH_RE = re.compile(_MONTHS, re.IGNORECASE)
+_WEEKDAY = (
+    r"(?:понедельник|вторник|среда|четверг|пятница|суббота|воскресенье|дүйсенбі|сейсенбі|"
+    r"сәрсенбі|бейсенбі|жұма|сенбі|жексенбі|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|mon|tue|wed|thu|fri|sat|sun)"
+)
 _VIEWS_CUE = re.compile(r"просмотр|views?|қарал|оқылды|прочт|прочит", re.IGNORECASE)
 _UPDATED_CUE = re.compile(r"обновл|updated|жаңарт|назад|ago|бұрын|опубл|publish", re.IGNORECASE)
 
@@ -84,11 +93,26 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "dateline",
         re.compile(
-            rf"^(?:{_TIME}[,\s|/–—-]+{_DATE}|{_DATE}[,\s|/–—-]+(?:в\s+)?{_TIME}|{_TIME})$",
+            rf"^(?:{_WEEKDAY}[,\s]+)?(?:{_TIME}[,\s|/–—-]+{_DATE}|"
+            rf"{_DATE}[,\s|/–—-]+(?:в\s+|at\s+)?{_TIME}|{_TIME}|{_DATE})$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "reading time",
+        re.compile(
+            rf"^(?:(?:время\s+чтения|оқу\s+уақыты|reading\s+time)\s*[:\-–—]?\s*(?:~\s*)?"
+            rf"{_NUM}\s*{_UNITS}|{_NUM}\s*{_UNITS}\s+(?:read|чтения|на\s+чтение))$",
             re.IGNORECASE,
         ),
     ),
 ]
+# A byline or a teaser with a date and a clock time in it ("By A. Writer Updated Nov 13,
+# 2019, 10:28am EST", "20.08.2011 11:43 Семь полезных продуктов"): short, no sentence end.
+_DATETIME = re.compile(
+    rf"(?:{_DATE}[,\s]+(?:в\s+|at\s+)?{_TIME}|{_TIME}[,\s|/–—-]+{_DATE})", re.IGNORECASE
+)
+_SENTENCE_END = re.compile(r"[.!?…»\"”]$")
 
 
 # Words that only ever label page furniture; a short line made of nothing but these,
@@ -127,6 +151,8 @@ def classify(line: str) -> str | None:
     for kind, pattern in _RULES:
         if pattern.match(stripped):
             return kind
+    if _DATETIME.search(stripped) and not _SENTENCE_END.search(stripped):
+        return "dateline"
     return _only_furniture(stripped)
 
 
@@ -141,3 +167,44 @@ def split_metadata(text: str) -> tuple[str, dict[str, str]]:
         else:
             found.setdefault(kind, line.strip())
     return "\n".join(kept), found
+
+
+_HAS_DIGIT = re.compile(r"\d")
+
+
+def drop_furniture(root: Tag, max_up: int = 4) -> dict[str, str]:
+    """Remove the elements that hold nothing but furniture, before any extractor runs.
+
+    Why in the tree and not only in the text: a counter or dateline inserted next to
+    the headline changes the page's structure, and readability-lxml then picks a
+    different block; without the element every extractor sees the same page. For
+    each text with a digit, the largest ancestor (up to `max_up` levels) whose whole
+    text is still a short line is classified; furniture is decomposed. Returns what
+    was removed, by kind (the first of each kind), as `split_metadata` does.
+    """
+    doomed: list[Tag] = []
+    found: dict[str, str] = {}
+    seen: set[int] = set()
+    for string in root.find_all(string=_HAS_DIGIT):
+        node = string.parent
+        best: Tag | None = None
+        for _ in range(max_up):
+            if not isinstance(node, Tag) or node.name in ("body", "html", "article", "main"):
+                break
+            text = " ".join(node.get_text(" ").split())
+            if len(text) > MAX_META_CHARS:
+                break
+            best = node
+            node = node.parent
+        if best is None or id(best) in seen:
+            continue
+        seen.add(id(best))
+        line = " ".join(best.get_text(" ").split())
+        kind = classify(line)
+        if kind is not None:
+            doomed.append(best)
+            found.setdefault(kind, line)
+    for tag in doomed:
+        if not tag.decomposed:
+            tag.decompose()
+    return found

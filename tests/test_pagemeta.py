@@ -27,6 +27,12 @@ from monitor.stability import drop_volatile, flipping_lines, patterns_of
         ("12:45, 30 ноября 2026", "dateline"),
         ("30.11.2026 12:45", "dateline"),
         ("Nov 30, 2026 12:45 PM", "dateline"),
+        ("30 ноября 2026 г.", "dateline"),
+        ("28.11.2011", "dateline"),
+        ("By A. Writer Updated Nov 13, 2019, 10:28am EST", "dateline"),
+        ("20.08.2011 11:43 Семь самых полезных продуктов", "dateline"),
+        ("Время чтения: 3 мин", "reading time"),
+        ("5 min read", "reading time"),
     ],
 )
 def test_furniture_is_recognised(line: str, kind: str) -> None:
@@ -36,8 +42,8 @@ def test_furniture_is_recognised(line: str, kind: str) -> None:
 @pytest.mark.parametrize(
     "line",
     [
-        "30 ноября 2026 г.",  # a date alone may be a treaty's signing line
-        "Москва, 12 ноября 2025 года",
+        "Москва, 12 ноября 2025 года",  # a treaty's signing line
+        "В 12:30 30 ноября состоялась встреча президентов.",
         "Стороны договорились о 5 пунктах.",
         "Число просмотров сайта выросло на 20 процентов за год, сообщил министр.",
         "Президент России провёл переговоры",
