@@ -29,6 +29,7 @@ from monitor.store.browse import (
     source_catalog,
     source_ids_for,
 )
+from monitor.store.catalog import check_filter, cursor_id, cursor_time
 from monitor.store.models import (
     Change,
     Document,
@@ -85,6 +86,7 @@ class ActivityMixin:
         filtered like documents (the event
         kinds by `f.event`, its time by `f.since`/`f.until`, themes as said above)."""
         f = f or DocumentFilter()
+        check_filter(f)
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
         catalog = source_catalog(sources)
@@ -150,10 +152,10 @@ class ActivityMixin:
                     return Page(items=[], next_cursor=None)
                 stmt = stmt.where(Event.document_id.in_(select(hits.c.document_id)))
             if cursor is not None:
-                try:
-                    at, last_id = decode_cursor(cursor, "events")
-                    at, last_id = datetime.fromisoformat(at), int(last_id)
-                except (TypeError, ValueError):
+                try:  # checked part by part: a forged cursor must not reach the driver
+                    raw_at, raw_id = decode_cursor(cursor, "events")
+                    at, last_id = cursor_time(raw_at), cursor_id(raw_id)
+                except (TypeError, ValueError, OverflowError):
                     raise ValueError("invalid cursor") from None
                 stmt = stmt.where(
                     or_(

@@ -15,6 +15,7 @@ from the configuration reads as kind and country "unknown".
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,8 +26,14 @@ from sqlalchemy.orm import Session
 
 from monitor.store.catalog import (
     SourceMeta,
+    check_filter,
+    cursor_id,
+    cursor_text,
+    cursor_time,
     decode_cursor,
     encode_cursor,
+    in_id_range,
+    in_seq_range,
     source_catalog,
     source_ids_for,
 )
@@ -157,17 +164,24 @@ def _sort_key(s: Session, sort: str, hits: Any) -> tuple[ColumnElement[Any], boo
 
 
 def _cursor_position(cursor: str, sort: str) -> tuple[Any, int]:
-    """(sort key, document id) of a cursor; ValueError for anything malformed."""
+    """(sort key, document id) of a cursor; ValueError for anything malformed. A cursor
+    comes back from the client: every part is checked to be what `list_documents`
+    writes (an aware time, a finite rank, a text, an id a row can have), so a forged
+    one is refused here rather than failing in the driver."""
     try:
         value, last_id = decode_cursor(cursor, sort)
         if sort in ("recent", "first_seen"):
-            value = datetime.fromisoformat(value)
+            value = cursor_time(value)
         elif sort == "relevance":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise TypeError
             value = float(value)
-        elif not isinstance(value, str):
-            raise TypeError
-        return value, int(last_id)
-    except (TypeError, ValueError):
+            if not math.isfinite(value):
+                raise ValueError
+        else:
+            value = cursor_text(value)
+        return value, cursor_id(last_id)
+    except (TypeError, ValueError, OverflowError):
         raise ValueError("invalid cursor") from None
 
 
@@ -221,6 +235,7 @@ class BrowseMixin:
         version, "title", "first_seen", "relevance": best search match first), with
         a keyset cursor: stable under inserts, no duplicates and no gaps."""
         f = f or DocumentFilter()
+        check_filter(f)
         if sort not in SORTS:
             raise ValueError(f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
         if not 1 <= limit <= MAX_LIMIT:
@@ -335,6 +350,10 @@ class BrowseMixin:
         return out
 
     def document(self, document_id: int, *, sources: Any = None) -> DocumentItem | None:
+        """One document, or None; an id no row can have (above BIGINT) is not found,
+        rather than an overflow in the driver."""
+        if not in_id_range(document_id):
+            return None
         with self.session() as s:
             items = self._items(s, [document_id], source_catalog(sources))
             return items[0] if items else None
@@ -342,6 +361,8 @@ class BrowseMixin:
     def document_versions(self, document_id: int) -> list[VersionItem]:
         """Every version, oldest first, with the change that led to it (not the texts:
         a page of history must not load megabytes)."""
+        if not in_id_range(document_id):
+            return []
         with self.session() as s:
             rows = s.execute(
                 select(
@@ -396,7 +417,10 @@ class BrowseMixin:
         return out
 
     def version_text(self, document_id: int, seq: int) -> str | None:
-        """The extracted text of one version; None when there is no such version."""
+        """The extracted text of one version; None when there is no such version (or
+        the numbers are beyond what the columns hold)."""
+        if not (in_id_range(document_id) and in_seq_range(seq)):
+            return None
         with self.session() as s:
             return s.scalar(
                 select(Version.text).where(Version.document_id == document_id, Version.seq == seq)
@@ -407,6 +431,8 @@ class BrowseMixin:
         caller escapes it). Binary files (PDF, DOCX) are described, not dumped."""
         from monitor.decode import DecodeError, decode_body
 
+        if not (in_id_range(document_id) and in_seq_range(seq)):
+            return None
         with self.session() as s:
             snap = s.scalar(
                 select(Snapshot)
@@ -429,7 +455,7 @@ class BrowseMixin:
     def stored_diff(self, document_id: int, from_seq: int, to_seq: int) -> dict[str, Any] | None:
         """The stored change between two consecutive versions: ops, summary, themes,
         significance. None when the versions are not consecutive or not found."""
-        if to_seq != from_seq + 1:
+        if to_seq != from_seq + 1 or not (in_id_range(document_id) and in_seq_range(to_seq)):
             return None
         with self.session() as s:
             change = s.scalar(
@@ -451,6 +477,8 @@ class BrowseMixin:
         site and path once a language subdomain or path segment is taken out."""
         from monitor.sources import language_key
 
+        if not in_id_range(document_id):
+            return []
         with self.session() as s:
             doc = s.get(Document, document_id)
             if doc is None:

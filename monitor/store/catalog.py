@@ -1,8 +1,13 @@
-"""Source metadata for the read side, and opaque keyset cursors.
+"""Source metadata for the read side, opaque keyset cursors, and the checks that
+keep what a caller passes within what the database can hold.
 
 Kind, country and languages of a source are configuration, not data: they are
 passed in (`sources=config.sources`) rather than copied into the database, so
 editing sources.yaml takes effect at once and nothing can drift.
+
+A cursor comes back from a client, so it is untrusted input like any other: a
+forged one must be a ValueError ("invalid cursor"), never a value that reaches
+SQL and fails there (an id above BIGINT, a NUL byte PostgreSQL cannot store).
 """
 
 from __future__ import annotations
@@ -10,12 +15,57 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from monitor.store.browse import DocumentFilter
+
+MAX_BIGINT = 2**63 - 1  # ids: BIGINT on PostgreSQL, INTEGER (64-bit) on SQLite
+MAX_INT = 2**31 - 1  # version numbers: INTEGER, 32-bit on PostgreSQL
+MAX_CURSOR = 16384  # above any cursor the web layer lets through (it allows 8192)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_NOT_SPACE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_char(value: str, *, allow_space: bool = False) -> str | None:
+    """The first control character of `value` as "U+0000", or None. Tab, CR and LF
+    pass with `allow_space` (free text); NUL never does: PostgreSQL cannot store it."""
+    found = (_CONTROL_NOT_SPACE if allow_space else _CONTROL).search(value)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
+class InvalidFilter(ValueError):
+    """A filter value the database cannot take; `field` names the filter field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+def check_filter(f: DocumentFilter) -> None:
+    """InvalidFilter (a ValueError) when a filter holds a string the database would
+    choke on (a control character); callers of the store get a clean error, not a
+    driver failure half-way through a query."""
+    for name in ("source", "kind", "country", "language", "theme", "event", "status"):
+        for value in getattr(f, name):
+            if not isinstance(value, str) or control_char(value) is not None:
+                raise InvalidFilter(name, f"{value!r} is not a valid value")
+    if f.query is not None and control_char(f.query, allow_space=True) is not None:
+        raise InvalidFilter("query", "control characters are not allowed")
+
+
+def in_id_range(value: int) -> bool:
+    """Whether `value` can be a row id at all: a larger one is simply not found."""
+    return 1 <= value <= MAX_BIGINT
+
+
+def in_seq_range(value: int) -> bool:
+    """Whether `value` can be a version number (INTEGER on PostgreSQL)."""
+    return 1 <= value <= MAX_INT
 
 
 @dataclass(frozen=True)
@@ -72,10 +122,42 @@ def encode_cursor(payload: list[Any]) -> str:
 def decode_cursor(cursor: str, tag: str) -> list[Any]:
     """The payload of a cursor made by `encode_cursor` with `tag` first; ValueError
     for anything else (a cursor from another sort, or edited by hand)."""
+    if not isinstance(cursor, str) or len(cursor) > MAX_CURSOR:
+        raise ValueError("invalid cursor")
     try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        padded = cursor.rstrip("=")
+        data = json.loads(base64.urlsafe_b64decode(padded + "=" * (-len(padded) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         raise ValueError("invalid cursor") from None
     if not isinstance(data, list) or not data or data[0] != tag:
         raise ValueError("invalid cursor (made for another sort or list)")
     return data[1:]
+
+
+def cursor_id(value: Any) -> int:
+    """The row id of a decoded cursor: a JSON integer a row can have, else ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int) or not in_id_range(value):
+        raise ValueError("invalid cursor")
+    return value
+
+
+def cursor_time(value: Any) -> datetime:
+    """The timestamp of a decoded cursor (ISO 8601 with its zone, as written), in UTC;
+    else ValueError."""
+    if not isinstance(value, str) or len(value) > 64:
+        raise ValueError("invalid cursor")
+    at = datetime.fromisoformat(value)
+    if at.tzinfo is None:  # the store binds aware datetimes only; a naive one is forged
+        raise ValueError("invalid cursor")
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("invalid cursor") from None
+
+
+def cursor_text(value: Any) -> str:
+    """A text sort key of a decoded cursor (a title or URL as stored, so any character
+    but NUL, which no stored title has and PostgreSQL cannot take), else ValueError."""
+    if not isinstance(value, str) or "\x00" in value:
+        raise ValueError("invalid cursor")
+    return value

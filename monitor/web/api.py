@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
@@ -33,6 +33,7 @@ from monitor.web.api_models import (
     DiffOut,
     DocumentOut,
     DocumentPage,
+    ErrorOut,
     EventOut,
     EventPage,
     SourceOut,
@@ -41,6 +42,17 @@ from monitor.web.api_models import (
     ThemeOut,
     TrendsOut,
     VersionOut,
+)
+from monitor.web.params import (
+    MAX_SEQ,
+    MAX_VALUES,
+    Cursor,
+    DocId,
+    Ident,
+    SearchText,
+    Seq,
+    invalid,
+    utc,
 )
 
 MAX_LIMIT = 200
@@ -91,32 +103,32 @@ def _shipped_labels() -> dict[str, dict[str, str]]:
     }
 
 
-def utc(value: datetime | None) -> datetime | None:
-    """Times without a zone are taken as UTC (the store refuses naive datetimes)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+def _many(description: str) -> Any:
+    """A repeatable query parameter, bounded in count so the schema states the limit."""
+    return Query(description=description, max_length=MAX_VALUES)
 
 
 def document_filter(
     config: ConfigDep,
-    source: Annotated[list[str], Query(description="source ids (repeat for several)")] = [],  # noqa: B006
-    kind: Annotated[list[Kind], Query()] = [],  # noqa: B006
-    country: Annotated[list[Country], Query()] = [],  # noqa: B006
-    language: Annotated[list[Language], Query(description="source languages")] = [],  # noqa: B006
-    theme: Annotated[list[str], Query(description="theme ids (any of them)")] = [],  # noqa: B006
-    event: Annotated[list[EventKind], Query(description="event kinds, with since/until")] = [],  # noqa: B006
+    source: Annotated[list[Ident], _many("source ids (repeat for several)")] = [],  # noqa: B006
+    kind: Annotated[list[Kind], _many("kinds of source")] = [],  # noqa: B006
+    country: Annotated[list[Country], _many("countries of source")] = [],  # noqa: B006
+    language: Annotated[list[Language], _many("source languages")] = [],  # noqa: B006
+    theme: Annotated[list[Ident], _many("theme ids (any of them)")] = [],  # noqa: B006
+    event: Annotated[list[EventKind], _many("event kinds, with since/until")] = [],  # noqa: B006
     since: Annotated[datetime | None, Query(description="an event at or after (ISO 8601)")] = None,
     until: Annotated[datetime | None, Query(description="an event at or before")] = None,
-    q: Annotated[str | None, Query(max_length=500, description="full-text search")] = None,
-    status: Annotated[list[Status], Query()] = ["active", "removed"],  # noqa: B006
+    q: Annotated[SearchText | None, Query(description="full-text search")] = None,
+    status: Annotated[list[Status], _many("document statuses")] = ["active", "removed"],  # noqa: B006
 ) -> DocumentFilter:
-    """The filter shared by documents, changes and feeds; unknown themes are a 422."""
+    """The filter shared by documents and changes: every value bounded and checked here
+    (unknown themes, since after until), so the store only sees what it can query."""
     unknown = sorted(set(theme) - set(theme_labels(config)))
     if unknown:
-        raise HTTPException(422, f"unknown theme(s): {', '.join(unknown)}")
-    if since and until and utc(since) > utc(until):  # type: ignore[operator]
-        raise HTTPException(422, "since is after until")
+        raise invalid("theme", f"unknown theme(s): {', '.join(unknown)}", unknown)
+    start, end = utc(since, "since"), utc(until, "until")
+    if start and end and start > end:
+        raise invalid("until", "until is before since", str(until))
     return DocumentFilter(
         source=source,
         kind=list(kind),
@@ -124,8 +136,8 @@ def document_filter(
         language=list(language),
         theme=theme,
         event=list(event),
-        since=utc(since),
-        until=utc(until),
+        since=start,
+        until=end,
         query=q.strip() if q and q.strip() else None,
         status=list(status),
     )
@@ -148,6 +160,11 @@ def _limit(default: int = 50) -> Any:
     return Query(default, ge=1, le=MAX_LIMIT)
 
 
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "no such document or version"}
+}
+
+
 def _hits(raw: list[dict[str, Any]] | None) -> list[ThemeHitOut]:
     return [ThemeHitOut.model_validate(h) for h in raw or ()]
 
@@ -160,18 +177,18 @@ def list_documents(
     sort: Literal["recent", "title", "first_seen", "relevance"] | None = Query(
         None, description="default: relevance with q, else recent"
     ),
-    cursor: str | None = Query(None, max_length=1000),
+    cursor: Annotated[Cursor | None, Query(description="`next_cursor` of the page before")] = None,
     limit: int = _limit(),
 ) -> DocumentPage:
     chosen = sort or ("relevance" if f.query else "recent")
     if chosen == "relevance" and not f.query:
-        raise HTTPException(422, "sort=relevance needs q")
+        raise invalid("sort", "sort=relevance needs q", sort)
     try:
         page = store.list_documents(
             f, sources=config.sources, sort=chosen, cursor=cursor, limit=limit
         )
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from None
+    except ValueError as exc:  # the filter is checked above: the cursor is what is wrong
+        raise invalid(getattr(exc, "field", "cursor"), str(exc), cursor) from None
     return DocumentPage(
         items=[DocumentOut.model_validate(asdict(i)) for i in page.items],
         next_cursor=page.next_cursor,
@@ -180,19 +197,20 @@ def list_documents(
 
 
 def _document_or_404(store: Store, config: Config, doc_id: int) -> Any:
+    """The document, or a 404 naming the id."""
     item = store.document(doc_id, sources=config.sources)
     if item is None:
         raise HTTPException(404, f"no document {doc_id}")
     return item
 
 
-@router.get("/documents/{doc_id}", response_model=DocumentOut)
-def get_document(store: StoreDep, config: ConfigDep, doc_id: int) -> DocumentOut:
+@router.get("/documents/{doc_id}", response_model=DocumentOut, responses=NOT_FOUND)
+def get_document(store: StoreDep, config: ConfigDep, doc_id: DocId) -> DocumentOut:
     return DocumentOut.model_validate(asdict(_document_or_404(store, config, doc_id)))
 
 
-@router.get("/documents/{doc_id}/versions", response_model=list[VersionOut])
-def get_versions(store: StoreDep, config: ConfigDep, doc_id: int) -> list[VersionOut]:
+@router.get("/documents/{doc_id}/versions", response_model=list[VersionOut], responses=NOT_FOUND)
+def get_versions(store: StoreDep, config: ConfigDep, doc_id: DocId) -> list[VersionOut]:
     _document_or_404(store, config, doc_id)
     out = []
     for v in store.document_versions(doc_id):
@@ -204,11 +222,11 @@ def get_versions(store: StoreDep, config: ConfigDep, doc_id: int) -> list[Versio
     return out
 
 
-@router.get("/documents/{doc_id}/versions/{seq}/text", response_model=TextOut)
+@router.get("/documents/{doc_id}/versions/{seq}/text", response_model=TextOut, responses=NOT_FOUND)
 def get_version_text(
     store: StoreDep,
-    doc_id: int,
-    seq: int,
+    doc_id: DocId,
+    seq: Seq,
     kind: Literal["extracted", "raw"] = Query(
         "extracted", description="extracted text, or the raw body as fetched (decoded)"
     ),
@@ -221,13 +239,17 @@ def get_version_text(
     return TextOut(document_id=doc_id, seq=seq, kind=kind, text=text)
 
 
-@router.get("/documents/{doc_id}/diff", response_model=DiffOut)
+@router.get("/documents/{doc_id}/diff", response_model=DiffOut, responses=NOT_FOUND)
 def get_diff(
     store: StoreDep,
     config: ConfigDep,
-    doc_id: int,
-    from_seq: int | None = Query(None, alias="from", ge=1, description="default: to - 1"),
-    to_seq: int | None = Query(None, alias="to", ge=1, description="default: the latest"),
+    doc_id: DocId,
+    from_seq: int | None = Query(
+        None, alias="from", ge=1, le=MAX_SEQ, description="default: to - 1"
+    ),
+    to_seq: int | None = Query(
+        None, alias="to", ge=1, le=MAX_SEQ, description="default: the latest"
+    ),
 ) -> DiffOut:
     """Consecutive versions give the diff, summary and themes stored when the change
     was found; any other pair is diffed and assessed now, the same way."""
@@ -238,7 +260,7 @@ def get_diff(
     to = to_seq or item.latest_seq
     frm = from_seq if from_seq is not None else to - 1
     if frm == to:
-        raise HTTPException(422, "from and to are the same version")
+        raise invalid("to", "from and to are the same version", to)
     old, new = store.version_text(doc_id, frm), store.version_text(doc_id, to)
     if old is None or new is None:
         missing = frm if old is None else to
@@ -271,15 +293,15 @@ def list_changes(
     store: StoreDep,
     config: ConfigDep,
     f: FilterDep,
-    cursor: str | None = Query(None, max_length=1000),
+    cursor: Annotated[Cursor | None, Query(description="`next_cursor` of the page before")] = None,
     limit: int = _limit(),
 ) -> EventPage:
     """Events (new, changed, removed, restored) at or after `since`; a change's themes
     are those of its inserted and deleted text."""
     try:
         page = store.events_since(f.since, f, cursor, limit, sources=config.sources)
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from None
+    except ValueError as exc:  # the filter is checked above: the cursor is what is wrong
+        raise invalid(getattr(exc, "field", "cursor"), str(exc), cursor) from None
     return EventPage(
         items=[EventOut.model_validate(asdict(e)) for e in page.items],
         next_cursor=page.next_cursor,

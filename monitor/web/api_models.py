@@ -9,6 +9,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 
+class ErrorOut(BaseModel):
+    """A 404 (or another error that names no parameter): what was not found."""
+
+    detail: str
+
+
 class DocumentOut(BaseModel):
     id: int
     url: str

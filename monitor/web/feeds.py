@@ -13,17 +13,19 @@ the feed is fetched or filtered, so readers never show it twice.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from lxml import etree
 
 from monitor.config import Config
 from monitor.store.browse import DocumentFilter, EventItem
 from monitor.web.api import ConfigDep, Country, Kind, StoreDep, theme_labels
+from monitor.web.params import MAX_VALUES, Ident, invalid
 
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
@@ -128,17 +130,22 @@ def _feed(
     config: ConfigDep,
     theme: list[str],
     source: list[str],
-    country: list[str],
-    kind: list[str],
+    country: Sequence[str],
+    kind: Sequence[str],
     limit: int,
 ) -> Response:
     labels = theme_labels(config)
     unknown = sorted(set(theme) - set(labels))
     if unknown:
-        raise HTTPException(422, f"unknown theme(s): {', '.join(unknown)}")
+        raise invalid("theme", f"unknown theme(s): {', '.join(unknown)}", unknown)
     _, events = FEEDS[name]
-    f = DocumentFilter(theme=theme, source=source, country=country, kind=kind, event=events)
-    page = store.events_since(None, f, None, limit, sources=config.sources)
+    f = DocumentFilter(
+        theme=theme, source=source, country=list(country), kind=list(kind), event=events
+    )
+    try:
+        page = store.events_since(None, f, None, limit, sources=config.sources)
+    except ValueError as exc:  # the parameters are checked already; this is a safety net
+        raise invalid(getattr(exc, "field", "query"), str(exc)) from None
     filters = [("theme", t) for t in sorted(theme)] + [("source", s) for s in sorted(source)]
     filters += [("country", c) for c in sorted(country)] + [("kind", k) for k in sorted(kind)]
     body = render_feed(
@@ -153,10 +160,12 @@ def _feed(
     return Response(body, media_type=MEDIA_TYPE)
 
 
-ThemeQ = Annotated[list[str], Query(description="theme ids (any of them)")]
-SourceQ = Annotated[list[str], Query(description="source ids")]
-CountryQ = Annotated[list[Country], Query()]
-KindQ = Annotated[list[Kind], Query()]
+# Bounded like the API's filters (count, length, no control characters), so a feed
+# reader's garbled URL is a 422 naming the parameter, never a failed query.
+ThemeQ = Annotated[list[Ident], Query(description="theme ids (any of them)", max_length=MAX_VALUES)]
+SourceQ = Annotated[list[Ident], Query(description="source ids", max_length=MAX_VALUES)]
+CountryQ = Annotated[list[Country], Query(max_length=MAX_VALUES)]
+KindQ = Annotated[list[Kind], Query(max_length=MAX_VALUES)]
 LimitQ = Annotated[int, Query(ge=1, le=200)]
 
 

@@ -4,7 +4,10 @@ sources, themes and alerts.
 Pages only read, through the store's browse methods, except one action (alert
 retry) which needs the configured token. Query parameters are parsed leniently
 (an empty select means "any") but a malformed cursor or date is a 400 with a
-readable page, never a traceback.
+readable page, never a traceback. Every query value is first held to the same
+limits as the API's (`monitor.web.params.check_page_query`: length, no control
+characters), and numbers to what the database columns hold, so nothing typed
+into an address bar can fail inside the database.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import hmac
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -25,8 +28,9 @@ from monitor.store.browse import SORTS, DocumentFilter
 from monitor.web.context import View, render, view_for
 from monitor.web.diffview import blocks, rows
 from monitor.web.overview import BY, overview_data, sources_data, themes_data
+from monitor.web.params import MAX_SEQ, AlertId, DocId, Seq, check_page_query, page_int
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(check_page_query)])
 
 EVENTS = ("new", "changed", "removed", "restored", "reextracted")
 PAGE_SIZE = 25
@@ -45,18 +49,26 @@ def _values(request: Request, name: str) -> list[str]:
     return [v for v in request.query_params.getlist(name) if v.strip()]
 
 
-def _day(value: str | None, view: View, end: bool = False) -> datetime | None:
-    """A YYYY-MM-DD date in the reader's zone, as the UTC instant starting (or ending) it."""
+def _day(value: str | None, view: View, name: str, end: bool = False) -> datetime | None:
+    """A YYYY-MM-DD date in the reader's zone, as the UTC instant starting (or ending) it;
+    a 400 naming the parameter `name` when it is no date or has no UTC equivalent."""
     if not value:
         return None
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise HTTPException(400, f"not a date: {value!r} (use YYYY-MM-DD)") from None
-    start = datetime.combine(day, time.min, tzinfo=view.tz)
-    if end:
-        start += timedelta(days=1) - timedelta(microseconds=1)
-    return start.astimezone(UTC)
+        raise HTTPException(
+            400, f"query parameter {name!r}: not a date: {value!r} (use YYYY-MM-DD)"
+        ) from None
+    try:  # the first day of year 1 east of UTC, or the last of 9999 west of it, is not in UTC
+        start = datetime.combine(day, time.min, tzinfo=view.tz)
+        if end:
+            start += timedelta(days=1) - timedelta(microseconds=1)
+        return start.astimezone(UTC)
+    except OverflowError:
+        raise HTTPException(
+            400, f"query parameter {name!r}: {value} is out of range in UTC"
+        ) from None
 
 
 # --- overview ------------------------------------------------------------------------
@@ -88,18 +100,19 @@ def documents(request: Request) -> Response:
     until_raw = request.query_params.get("until") or ""
     f = DocumentFilter(
         **chosen,
-        since=_day(since_raw, view),
-        until=_day(until_raw, view, end=True),
+        since=_day(since_raw, view, "since"),
+        until=_day(until_raw, view, "until", end=True),
         query=q or None,
     )
     cursor = request.query_params.get("cursor") or None
-    limit = max(1, min(_int(request.query_params.get("limit")) or PAGE_SIZE, 100))
+    limit = max(1, min(page_int(request.query_params.get("limit"), "limit") or PAGE_SIZE, 100))
     try:
         page = _store(request).list_documents(
             f, sources=config.sources, sort=sort, cursor=cursor, limit=limit
         )
-    except ValueError as exc:
-        raise HTTPException(400, str(exc)) from None
+    except ValueError as exc:  # the filter values were checked: the cursor is what is wrong
+        name = getattr(exc, "field", "cursor")
+        raise HTTPException(400, f"query parameter {name!r}: {exc}") from None
     options = {
         "source": [(s.id, s.name) for s in config.sources],
         "kind": [(k, view.t(f"kind.{k}")) for k in ("official", "media")],
@@ -133,7 +146,7 @@ def _feed_query(chosen: dict[str, list[str]]) -> str:
 
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
-def document(request: Request, doc_id: int) -> Response:
+def document(request: Request, doc_id: DocId) -> Response:
     view = view_for(request)
     store = _store(request)
     item = store.document(doc_id, sources=_config(request).sources)
@@ -152,17 +165,8 @@ def document(request: Request, doc_id: int) -> Response:
     )
 
 
-def _int(value: str | None) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise HTTPException(400, f"not a number: {value!r}") from None
-
-
 @router.get("/documents/{doc_id}/diff", response_class=HTMLResponse)
-def diff(request: Request, doc_id: int) -> Response:
+def diff(request: Request, doc_id: DocId) -> Response:
     """Two versions compared: inline and side by side, with the change summary.
 
     Consecutive versions reuse the diff and summary stored when the change was
@@ -173,8 +177,8 @@ def diff(request: Request, doc_id: int) -> Response:
     item = store.document(doc_id, sources=_config(request).sources)
     if item is None:
         raise HTTPException(404, view.t("doc.not_found"))
-    to_seq = _int(request.query_params.get("to")) or item.latest_seq
-    from_seq = _int(request.query_params.get("from"))
+    to_seq = page_int(request.query_params.get("to"), "to", MAX_SEQ) or item.latest_seq
+    from_seq = page_int(request.query_params.get("from"), "from", MAX_SEQ)
     if from_seq is None:
         from_seq = max(1, to_seq - 1)
     if from_seq > to_seq:
@@ -212,7 +216,7 @@ def diff(request: Request, doc_id: int) -> Response:
 
 
 @router.get("/documents/{doc_id}/versions/{seq}/raw")
-def raw(request: Request, doc_id: int, seq: int) -> Response:
+def raw(request: Request, doc_id: DocId, seq: Seq) -> Response:
     """The raw snapshot as plain text: never rendered as HTML, whatever it contains."""
     text = _store(request).snapshot_text(doc_id, seq)
     if text is None:
@@ -237,7 +241,7 @@ def sources(request: Request) -> Response:
 @router.get("/themes", response_class=HTMLResponse)
 def themes(request: Request) -> Response:
     view = view_for(request)
-    weeks = _int(request.query_params.get("weeks")) or 12
+    weeks = page_int(request.query_params.get("weeks"), "weeks") or 12
     by = request.query_params.get("by") or None
     data = themes_data(
         _store(request),
@@ -259,7 +263,7 @@ def alerts(request: Request) -> Response:
     status = request.query_params.get("status") or None
     if status not in (None, "pending", "sending", "sent", "failed", "uncertain"):
         status = None
-    requeued = _int(request.query_params.get("requeued"))
+    requeued = page_int(request.query_params.get("requeued"), "requeued")
     return render(
         request,
         view,
@@ -286,7 +290,7 @@ async def _token_from(request: Request) -> str | None:
 
 
 @router.post("/alerts/{alert_id}/retry")
-async def retry_alert(request: Request, alert_id: int) -> Response:
+async def retry_alert(request: Request, alert_id: AlertId) -> Response:
     """Re-queue an alert. Needs the token: a cross-site form cannot know it, so the
     token also protects against request forgery."""
     view = view_for(request)
