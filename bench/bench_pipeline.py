@@ -123,6 +123,7 @@ def bench(n: int, db: str | None, churn: bool) -> dict[str, Any]:
         "sources:",
         "  - id: bench",
         "    name: Bench",
+        "    allow_private: true",
         "    watch:",
     ]
     lines += [f"      - {base}/doc/{i}" for i in range(n)]

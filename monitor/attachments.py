@@ -14,19 +14,34 @@ import io
 import itertools
 import re
 import statistics
-import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
 
+from monitor.docx_bounds import (
+    MAX_DOCX_DEPTH,
+    MAX_DOCX_ELEMENTS,
+    MAX_DOCX_MEMBERS,
+    MAX_DOCX_XML_BYTES,
+    check_docx_bounds,
+)
 from monitor.extract import Extracted, ExtractionError, normalize_text
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DOCX_DEPTH",
+    "MAX_DOCX_ELEMENTS",
+    "MAX_DOCX_MEMBERS",
+    "MAX_DOCX_XML_BYTES",
+    "MAX_PDF_PAGES",
+    "extract_docx",
+    "extract_pdf",
+    "is_attachment",
+]
 
 MAX_PDF_PAGES = 500
 MAX_BYTES = 50_000_000
-# Uncompressed XML a DOCX may expand to: a zip bomb is refused before parsing.
-MAX_DOCX_XML_BYTES = 200_000_000
-
 _PDF_TYPES = {"application/pdf", "application/x-pdf", "application/acrobat", "applications/pdf"}
 _DOCX_TYPES = {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 # Servers that do not know what they send: then the URL's extension decides.
@@ -339,15 +354,7 @@ def extract_docx(body: bytes, *, max_bytes: int = MAX_BYTES) -> Extracted:
         raise ExtractionError(
             "not a DOCX: an OLE2 file, i.e. a password-protected DOCX or a legacy Word .doc"
         )
-    try:
-        with zipfile.ZipFile(io.BytesIO(body)) as archive:
-            size = sum(i.file_size for i in archive.infolist() if i.filename.endswith(".xml"))
-    except zipfile.BadZipFile as exc:
-        raise ExtractionError(f"corrupt DOCX: not a ZIP archive ({exc})") from exc
-    if size > MAX_DOCX_XML_BYTES:
-        raise ExtractionError(
-            f"DOCX expands to {size} bytes of XML; the limit is {MAX_DOCX_XML_BYTES}"
-        )
+    check_docx_bounds(body)
     import docx
 
     try:

@@ -43,6 +43,7 @@ recheck:
   removed_after: 2
 sources:
   - id: sim-news
+    allow_private: true  # the simulated site is on 127.0.0.1 (SSRF guard)
     name: Вестник (simulated)
     kind: media
     country: KZ

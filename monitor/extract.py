@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup, Tag
 
 from monitor.blocktext import BLOCK_TAGS, block_text, normalize_text
 from monitor.consensus import auto_text
-from monitor.pagemeta import split_metadata
+from monitor.pagemeta import drop_furniture, split_metadata
 
 __all__ = [
     "BLOCK_TAGS",
@@ -37,6 +37,57 @@ EXTRACTOR_VERSION = "consensus-1"  # heuristic, trafilatura, readability; furnit
 
 class ExtractionError(Exception):
     """The page could not yield a main text (unparsable, selector matched nothing, empty)."""
+
+
+# --- parse-work bound -----------------------------------------------------------------
+# Why bounds before parsing: BeautifulSoup keeps about 1 KB per element and the
+# extractors walk the tree several times, so an 8 MB page of a million tiny
+# elements took 1.1 GB and 38 s, and deep nesting makes some walks quadratic.
+# Measured: 50,000 paragraphs take ~320 MB and most of a minute through the three
+# extractors, so the element bound keeps one page under ~300 MB; news and treaty
+# pages have a few thousand elements and nest 20-60 deep. A page above either bound
+# is refused with a clear error, not truncated: a cut text would be stored as a
+# wrong version, and reported as a change when the page is read whole again.
+MAX_HTML_ELEMENTS = 40_000
+MAX_HTML_DEPTH = 200
+# Below this many "<" a page cannot break either bound, so it is not scanned.
+_SCAN_FROM = min(MAX_HTML_ELEMENTS, MAX_HTML_DEPTH)
+_OPEN_TAG = re.compile(r"<[A-Za-z]")
+
+
+def check_parse_work(html: str) -> None:
+    """Raise ExtractionError for a page too large or too deep to parse safely.
+
+    Cheap: a character count for normal pages; a tag count and a C-level pull
+    parse (no tree kept) only for pages with many tags.
+    """
+    rough = html.count("<")
+    if rough < _SCAN_FROM:
+        return
+    if rough > MAX_HTML_ELEMENTS:
+        tags = sum(1 for _ in _OPEN_TAG.finditer(html))
+        if tags > MAX_HTML_ELEMENTS:
+            raise ExtractionError(
+                f"the page has {tags} HTML elements; the limit is {MAX_HTML_ELEMENTS} "
+                "(too many to parse safely)"
+            )
+    from lxml import etree
+
+    parser = etree.HTMLPullParser(events=("start", "end"), no_network=True)
+    depth = 0
+    for start in range(0, len(html), 1 << 20):
+        parser.feed(html[start : start + (1 << 20)])
+        for event, element in parser.read_events():
+            if event == "end":
+                depth -= 1
+                element.clear()
+                continue
+            depth += 1
+            if depth > MAX_HTML_DEPTH:
+                raise ExtractionError(
+                    f"the page nests elements deeper than {MAX_HTML_DEPTH} levels "
+                    "(too deep to parse safely)"
+                )
 
 
 @dataclass(frozen=True)
@@ -151,6 +202,7 @@ def extract(
 ) -> Extracted:
     """Apply `remove`, then `select`; without a selector find the main text automatically
     (monitor/consensus.py; `prefer` pins the extractor a document's text came from)."""
+    check_parse_work(html)
     try:
         soup = BeautifulSoup(html, "lxml")
     except Exception as exc:  # lxml raises a zoo of errors on truly broken input
@@ -164,6 +216,7 @@ def extract(
     for css in remove:
         for tag in soup.select(css):
             tag.decompose()
+    dropped: dict[str, str] = {}
     if select:
         nodes = soup.select(select)
         if not nodes:
@@ -174,7 +227,8 @@ def extract(
     else:
         title = _title(soup, soup) or title_soup_title  # before the heuristic prunes the tree
         hint = _meta(soup, "og:title", "twitter:title") or title_soup_title
-        source_html = str(soup) if remove else html
+        dropped = drop_furniture(soup.body or soup)
+        source_html = str(soup) if remove or dropped else html
         text, extractor, consulted = auto_text(source_html, soup.body or soup, hint, prefer)
         method = (
             f"auto: {extractor}"
@@ -182,6 +236,8 @@ def extract(
             + f", {EXTRACTOR_VERSION}"
         )
     text, metadata = split_metadata(text)
+    if not select:
+        metadata = {**dropped, **metadata}
     if not text:
         raise ExtractionError("no text found in the main block")
     return Extracted(

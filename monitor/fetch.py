@@ -2,21 +2,33 @@
 
 The fetcher never raises for a bad response; it returns a `FetchResult` whose
 `error` says what went wrong, so one broken server cannot stop a cycle, and
-`failure` names the kind (dns, connect, tls, http, robots, ...) for code that
-must tell a dead network from a broken page.
+`failure` names the kind (dns, connect, tls, http, robots, blocked, deadline,
+...) for code that must tell a dead network from a broken page.
+
+Defences against hostile servers: every connection passes the SSRF guard
+(monitor/guard.py), each request has an overall deadline (a server trickling
+headers or body a byte at a time cannot hold a check), and the body cap counts
+decoded bytes while decoding (monitor/decompress.py), so a compression bomb
+stops at the cap instead of filling memory.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 import time
 from collections import defaultdict
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 from monitor.config import FetchSettings
+from monitor.decompress import ACCEPT_ENCODING, BodyTooLarge, DecodeFailed, decoded
+from monitor.guard import ALLOW_PRIVATE, Blocked, Guard, GuardedBackend
 from monitor.network import Reachability, describe_connect_error
 from monitor.politeness import (
     HostPacer,
@@ -25,6 +37,11 @@ from monitor.politeness import (
     backoff,
     retry_after_seconds,
 )
+
+log = logging.getLogger(__name__)
+# The URL of the latest request (first hop or redirect) made in this task, so a
+# refusal can name the redirect that was refused.
+_HOP: ContextVar[str | None] = ContextVar("fetch_hop", default=None)
 
 RETRY_STATUSES = (429, 503)
 ROBOTS_MAX_BYTES = 512_000
@@ -50,8 +67,8 @@ class FetchResult:
     not_modified: bool = False
     conditional: bool = False
     error: str | None = None
-    # dns | connect | connect_timeout | tls | read_timeout | timeout | http | too_large |
-    # redirects | decoding | protocol | robots; None when it worked
+    # dns | connect | connect_timeout | tls | read_timeout | timeout | deadline | http |
+    # too_large | redirects | decoding | protocol | robots | blocked; None when it worked
     failure: str | None = None
     duration_ms: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
@@ -63,16 +80,72 @@ class FetchResult:
         return self.error is None
 
 
-class BodyTooLarge(Exception):
-    pass
+async def _note_hop(request: httpx.Request) -> None:
+    _HOP.set(str(request.url))
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport on a connection pool whose network backend is guarded.
+
+    httpx does not take a network backend, so the pool is rebuilt with one; the
+    pool is keyed by origin, and each policy has its own transport, so a kept-alive
+    connection opened for an allow_private source never serves another source.
+    """
+
+    def __init__(self, backend: GuardedBackend, limits: httpx.Limits) -> None:
+        context = httpx.create_ssl_context(trust_env=False)
+        super().__init__(verify=context, limits=limits, trust_env=False)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=backend,
+        )
 
 
 class Fetcher:
-    """One shared httpx client with a concurrency limit per host and overall."""
+    """Two httpx clients (public only; private allowed) with concurrency limits.
 
-    def __init__(self, settings: FetchSettings, transport: httpx.AsyncBaseTransport | None = None):
+    Which client a request uses is the policy of the source it is made for
+    (`monitor.guard.ALLOW_PRIVATE`, set per source by the pipeline), unless
+    `allow_private` is passed. `transport` replaces the guarded one (tests).
+    """
+
+    def __init__(
+        self,
+        settings: FetchSettings,
+        transport: httpx.AsyncBaseTransport | None = None,
+        guard: Guard | None = None,
+    ):
         self.settings = settings
-        self._client = httpx.AsyncClient(
+        self.guard = guard or Guard()
+        self._clients = {allow: self._client_for(allow, transport) for allow in (False, True)}
+        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(settings.per_host_concurrency)
+        )
+        self._total = asyncio.Semaphore(settings.total_concurrency)
+        self._pacer = HostPacer()
+        # robots.txt per policy too: rules fetched for an allow_private source must
+        # not let another source skip its own (refused) robots.txt request.
+        self._robots = {
+            allow: RobotsCache(functools.partial(self._fetch_robots, allow=allow))
+            for allow in (False, True)
+        }
+        self._refused: set[str] = set()
+        self.network = Reachability()
+
+    def _client_for(
+        self, allow_private: bool, transport: httpx.AsyncBaseTransport | None
+    ) -> httpx.AsyncClient:
+        settings = self.settings
+        limits = httpx.Limits(
+            max_connections=settings.total_concurrency,
+            max_keepalive_connections=settings.total_concurrency,
+        )
+        if transport is None:
+            transport = GuardedTransport(GuardedBackend(self.guard, allow_private), limits)
+        return httpx.AsyncClient(
             follow_redirects=True,
             max_redirects=settings.max_redirects,
             timeout=httpx.Timeout(
@@ -85,21 +158,13 @@ class Fetcher:
                 "User-Agent": settings.user_agent,
                 "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
                 "Accept-Language": "ru,kk;q=0.9,en;q=0.8",
+                "Accept-Encoding": ACCEPT_ENCODING,
             },
-            limits=httpx.Limits(
-                max_connections=settings.total_concurrency,
-                max_keepalive_connections=settings.total_concurrency,
-            ),
+            limits=limits,
             transport=transport,
             trust_env=False,
+            event_hooks={"request": [_note_hop]},
         )
-        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(settings.per_host_concurrency)
-        )
-        self._total = asyncio.Semaphore(settings.total_concurrency)
-        self._pacer = HostPacer()
-        self._robots = RobotsCache(self._fetch_robots)
-        self.network = Reachability()
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -108,10 +173,35 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        for client in self._clients.values():
+            await client.aclose()
 
-    async def fetch(self, url: str, validators: Validators | None = None) -> FetchResult:
-        """GET politely: robots.txt, per-host pacing, 429/503 waited out and retried."""
+    async def screen(self, url: str, allow_private: bool | None = None) -> str | None:
+        """Why the guard would refuse `url` now, or None: discovery uses it to drop
+        and report links to private addresses before anything is fetched."""
+        parts = urlsplit(url)
+        allow = ALLOW_PRIVATE.get() if allow_private is None else allow_private
+        default = 443 if parts.scheme == "https" else 80
+        try:
+            port = parts.port or default
+        except ValueError:
+            return None  # a malformed port fails at fetch time with its own error
+        return await self.guard.screen(parts.hostname or "", port, allow)
+
+    async def fetch(
+        self,
+        url: str,
+        validators: Validators | None = None,
+        *,
+        allow_private: bool | None = None,
+    ) -> FetchResult:
+        """GET politely: robots.txt, per-host pacing, 429/503 waited out and retried.
+
+        The whole check — robots.txt, every attempt and the waits between them — is
+        bounded by `check_deadline`, counted from the first moment the host is ours
+        (waiting for our turn at a busy host is not the server's fault).
+        """
+        allow = ALLOW_PRIVATE.get() if allow_private is None else allow_private
         headers = {}
         if validators and validators.etag:
             headers["If-None-Match"] = validators.etag
@@ -122,7 +212,7 @@ class Fetcher:
         started = time.perf_counter()
         delay = self.settings.per_host_delay
         if self.settings.respect_robots:
-            rules = await self._robots.rules(f"{parts.scheme}://{parts.netloc}")
+            rules = await self._robots[allow].rules(f"{parts.scheme}://{parts.netloc}")
             if not rules.allows(url, self.settings.user_agent):
                 # An unreachable host is also "disallow" (RFC 9309), but the error
                 # names the host: robots.txt is not what is wrong there.
@@ -134,10 +224,18 @@ class Fetcher:
                 )
             delay = max(delay, rules.crawl_delay(self.settings.user_agent))
         attempt = 0
+        check_deadline = self.settings.check_deadline
+        ends: float | None = None
         while True:
             result = FetchResult(url=url, conditional=bool(headers), attempts=attempt + 1)
             await self._pacer.wait(host, delay)
-            await self._attempt(url, headers, result)
+            now = time.monotonic()
+            ends = now + check_deadline if ends is None else ends
+            if now >= ends:
+                result.error = f"check deadline exceeded after {check_deadline:g}s"
+                result.failure = "deadline"
+                break
+            await self._attempt(url, headers, result, allow=allow, budget=ends - now)
             if result.status not in RETRY_STATUSES or attempt >= self.settings.max_retries:
                 break
             wait = retry_after_seconds(result.headers.get("retry-after"))
@@ -150,19 +248,46 @@ class Fetcher:
                 )
                 self._pacer.hold(host, self.settings.max_retry_after)
                 break
+            if time.monotonic() + wait >= ends:
+                result.error = (
+                    f"{result.error}; a retry in {wait:g}s would pass the check deadline "
+                    f"({check_deadline:g}s), not retried"
+                )
+                self._pacer.hold(host, wait)
+                break
             self._pacer.hold(host, wait)
             attempt += 1
         result.duration_ms = (time.perf_counter() - started) * 1000
         return result
 
     async def _attempt(
-        self, url: str, headers: dict[str, str], result: FetchResult, cap: int | None = None
+        self,
+        url: str,
+        headers: dict[str, str],
+        result: FetchResult,
+        cap: int | None = None,
+        *,
+        allow: bool,
+        budget: float | None = None,
     ) -> None:
+        """One request (its redirects included) under the per-request deadline."""
         parts = urlsplit(url)
         host = parts.hostname or ""
+        limit = self.settings.deadline if budget is None else min(self.settings.deadline, budget)
         async with self._total, self._hosts[host]:
             try:
-                await self._get(url, headers, result, cap)
+                async with asyncio.timeout(limit):
+                    await self._get(url, headers, result, cap, allow)
+            except TimeoutError:
+                result.error = f"deadline exceeded after {limit:g}s (slow server)"
+                result.failure = "deadline"
+            except Blocked as exc:
+                hop = _HOP.get()
+                via = f" (redirected to {hop})" if hop and hop != url else ""
+                result.error, result.failure = f"{exc}{via}", "blocked"
+                if url not in self._refused:  # said once per URL, not every cycle
+                    self._refused.add(url)
+                    log.warning("%s: %s", url, exc)
             except BodyTooLarge as exc:
                 result.error, result.failure = str(exc), "too_large"
             except httpx.TooManyRedirects:
@@ -178,7 +303,7 @@ class Fetcher:
                 result.error, result.failure = f"timeout: {type(exc).__name__}", "timeout"
             except httpx.ConnectError as exc:
                 result.failure, result.error = describe_connect_error(exc, host, parts.port)
-            except httpx.DecodingError as exc:
+            except (httpx.DecodingError, DecodeFailed) as exc:
                 result.error = f"cannot decompress the body: {exc}"
                 result.failure = "decoding"
             except httpx.HTTPError as exc:
@@ -188,19 +313,25 @@ class Fetcher:
         elif result.failure:
             self.network.failed(host, result.failure)
 
-    async def _fetch_robots(self, url: str) -> RobotsAnswer:
+    async def _fetch_robots(self, url: str, allow: bool) -> RobotsAnswer:
         result = FetchResult(url=url)
-        await self._attempt(url, {}, result, ROBOTS_MAX_BYTES)
+        await self._attempt(url, {}, result, ROBOTS_MAX_BYTES, allow=allow)
         if result.status is None:
             return RobotsAnswer(None, None, result.error, result.failure)
         text = (result.body or b"").decode("utf-8", errors="replace")
         return RobotsAnswer(result.status, text, result.error, result.failure)
 
     async def _get(
-        self, url: str, headers: dict[str, str], result: FetchResult, cap: int | None
+        self,
+        url: str,
+        headers: dict[str, str],
+        result: FetchResult,
+        cap: int | None,
+        allow: bool,
     ) -> None:
         cap = cap or self.settings.max_body_bytes
-        async with self._client.stream("GET", url, headers=headers) as response:
+        client = self._clients[allow]
+        async with client.stream("GET", url, headers=headers) as response:
             result.status = response.status_code
             result.final_url = str(response.url)
             result.headers = dict(response.headers)
@@ -210,21 +341,23 @@ class Fetcher:
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > cap:
                 raise BodyTooLarge(f"body too large: Content-Length {declared} > limit {cap} bytes")
-            chunks: list[bytes] = []
-            size = 0
             # Read to the end even for 304 and errors: an unread response costs the
-            # keep-alive connection. aiter_bytes yields decompressed bytes, so the
-            # cap also stops gzip bombs.
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > cap:
-                    raise BodyTooLarge(f"body too large: more than {cap} bytes")
-                chunks.append(chunk)
+            # keep-alive connection. Raw bytes, decoded here under the cap (see
+            # monitor/decompress.py): httpx's own decoding has no output limit.
+            body = await decoded(
+                response.aiter_raw(), response.headers.get("content-encoding"), cap, declared
+            )
             if response.status_code == 304:
+                if not headers:
+                    # Nothing to be "not modified" against: a broken or hostile server,
+                    # and taking it as "unchanged" would hide every real change.
+                    result.error = "304 Not Modified to a request without validators"
+                    result.failure = "http"
+                    return
                 result.not_modified = True
                 return
             if response.status_code >= 400:
                 result.error = f"HTTP {response.status_code} {response.reason_phrase}".strip()
                 result.failure = "http"
                 return
-            result.body = b"".join(chunks)
+            result.body = body

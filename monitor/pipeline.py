@@ -23,6 +23,7 @@ from monitor.decode import DecodeError
 from monitor.diff import diff_words, stats
 from monitor.extract import Extracted, ExtractionError, rules_fingerprint, text_hash
 from monitor.fetch import Fetcher, FetchResult, Validators
+from monitor.guard import private_allowed
 from monitor.metrics import FETCH_SECONDS, FETCHES, PROCESS_SECONDS
 from monitor.reextract import rebase
 from monitor.schedule import tracking_for
@@ -34,6 +35,7 @@ from monitor.store import (
     FetchRecord,
     NewVersion,
     Outcome,
+    StorageUnavailable,
     Store,
     Tracking,
     sha256,
@@ -352,6 +354,8 @@ class Cycle:
             )
         except ConcurrentUpdate as exc:
             outcome = DocumentOutcome(state.id, state.url, "error", source.id, str(exc))
+        except StorageUnavailable:
+            raise  # read-only or full: every other document would fail the same way
         except Exception as exc:  # a bug must not end the cycle for other documents
             log.exception("processing %s failed", state.url)
             outcome = DocumentOutcome(
@@ -431,11 +435,19 @@ class Cycle:
         return text
 
     async def run_source(self, source: Source) -> None:
+        # Every request made for the source — discovery, examined links, rechecks,
+        # attachments, redirects, robots.txt — follows its SSRF policy.
+        with private_allowed(source.allow_private):
+            await self._run_source(source)
+
+    async def _run_source(self, source: Source) -> None:
         if source.discover:
             from monitor.intake import discover  # intake builds on this module
 
             try:
                 await discover(self, source)
+            except StorageUnavailable:
+                raise
             except Exception as exc:  # discovery trouble must not stop the rechecks
                 log.exception("discovery for %s failed", source.id)
                 self.summary.discovery_errors.append(f"{source.id}: {type(exc).__name__}: {exc}")

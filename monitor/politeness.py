@@ -128,9 +128,10 @@ class RobotsCache:
                 rules = RobotsRules(Protego.parse(answer.text or ""), now)
             elif status is not None and 400 <= status < 500:
                 rules = RobotsRules(None, now)
-            elif status is None and answer.failure in UNREACHABLE:
-                # The host itself is unknown or unreachable: still "disallow", but
-                # the error says so rather than blaming robots.txt.
+            elif status is None and (answer.failure in UNREACHABLE or answer.failure == "blocked"):
+                # The host itself is unknown, unreachable or refused by the SSRF guard
+                # (robots.txt or its redirect): still "disallow", but the error says
+                # so rather than blaming robots.txt.
                 error = answer.error or "host unreachable"
                 rules = RobotsRules(Protego.parse(DISALLOW_ALL), retry_soon, error, answer.failure)
             else:

@@ -33,7 +33,7 @@ from monitor.config import Config, ConfigError, Source, database_url, load_confi
 from monitor.fetch import Fetcher
 from monitor.metrics import CHECKS, SCHEDULER_LAG
 from monitor.pipeline import run_cycle
-from monitor.store import Store
+from monitor.store import StorageUnavailable, Store
 
 log = logging.getLogger("monitor.service")
 
@@ -71,6 +71,7 @@ class Service:
         self.in_flight: set[asyncio.Task[Any]] = set()
         self.app: Any = None
         self._health_at = 0.0
+        self._storage_fault: str | None = None  # the read-only/full condition last logged
 
     # --- jobs ------------------------------------------------------------------
 
@@ -98,12 +99,19 @@ class Service:
             # normally keeps APScheduler from logging the cancellation as a crash.
             log.warning("check of source %s cut off at the deadline", source_id)
             return
+        except StorageUnavailable as exc:
+            CHECKS.labels(source_id, "failed").inc()
+            self._storage_trouble(exc)
+            return
         except Exception:
             CHECKS.labels(source_id, "failed").inc()
             log.exception("check of source %s failed", source_id, extra={"source": source_id})
             self._tell_network(source_id)
             return
         CHECKS.labels(source_id, "ok").inc()
+        if self._storage_fault:
+            self._storage_fault = None
+            log.warning("storing works again")
         log.info(
             "source %s: new %d, changed %d, unchanged %d, errors %d, discovery errors %d, "
             "not relevant %d (%.1fs)",
@@ -133,6 +141,14 @@ class Service:
             self._offline_told = False
             log.warning("network reachable again: a source answers")
 
+    def _storage_trouble(self, exc: StorageUnavailable) -> None:
+        """Log a read-only or full database once per condition, not a traceback per
+        source, cycle and dispatch: it lasts until someone frees space or makes the
+        database writable, and every job retries on its own schedule meanwhile."""
+        if str(exc) != self._storage_fault:
+            self._storage_fault = str(exc)
+            log.error("storing is impossible; checks and alerts retry on schedule: %s", exc)
+
     async def dispatch(self) -> None:
         if self.stopping.is_set():
             return
@@ -154,10 +170,15 @@ class Service:
                 await asyncio.to_thread(
                     check_health, self.config, self.store, now, dict(self.last_started)
                 )
+            except StorageUnavailable as exc:
+                self._storage_trouble(exc)
             except Exception:
                 log.exception("health check failed")
         try:
             result = await self.dispatcher.run_once()
+        except StorageUnavailable as exc:
+            self._storage_trouble(exc)
+            return
         except Exception:
             log.exception("alert dispatch failed")
             return

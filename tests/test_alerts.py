@@ -88,6 +88,7 @@ subscriptions:
     filters: {{themes: {themes}}}
 sources:
   - id: sim
+    allow_private: true
     name: Акорда (симуляция)
     kind: official
     country: KZ
@@ -237,7 +238,7 @@ def test_subscription_with_unknown_theme_or_source_is_rejected_with_its_line() -
         "  - name: x\n"
         "    channel: {type: webhook, url: 'http://127.0.0.1:1/h'}\n"
         "    filters: {themes: [enrgy]}\n"
-        "sources:\n  - id: a\n    name: A\n"
+        "sources:\n  - id: a\n    allow_private: true\n    name: A\n"
     )
     with pytest.raises(ConfigError) as err:
         parse_config(base)

@@ -44,7 +44,8 @@ def test_cli_lists_and_requeues_alerts_and_history_shows_themes(
         "alerts: {max_attempts: 1}\n"
         "subscriptions:\n  - name: hook\n"
         "    channel: {type: webhook, url: 'http://127.0.0.1:9/nothing-listens'}\n"
-        f"sources:\n  - id: s\n    name: S\n    watch: ['{web.url('/doc')}']\n",
+        "sources:\n  - id: s\n"
+        f"    allow_private: true\n    name: S\n    watch: ['{web.url('/doc')}']\n",
         encoding="utf-8",
     )
     common = ["--config", str(cfg), "--db", db_url]
@@ -105,7 +106,8 @@ def test_smtp_authentication_with_the_password_from_the_environment(
         f"alerts:\n  smtp: {{host: 127.0.0.1, port: {port}, security: none, username: mon,"
         " password_env: MONITOR_TEST_SMTP_PW, from_address: m@example.org}\n"
         "subscriptions:\n  - name: mail\n    channel: {type: email, to: [a@example.org]}\n"
-        f"sources:\n  - id: s\n    name: S\n    watch: ['{web.url('/doc')}']\n"
+        "sources:\n  - id: s\n"
+        f"    allow_private: true\n    name: S\n    watch: ['{web.url('/doc')}']\n"
     )
     config = parse_config(text)
     store = Store(db_url)
@@ -133,7 +135,8 @@ def test_alerts_waiting_too_long_are_told_to_the_operator(web: SimServer, db_url
             f"  operator: {{type: webhook, url: '{ops.url}'}}\n"
             "subscriptions:\n  - name: hook\n"
             "    channel: {type: webhook, url: 'http://127.0.0.1:9/down'}\n"
-            f"sources:\n  - id: s\n    name: S\n    watch: ['{web.url('/doc')}']\n"
+            "sources:\n  - id: s\n"
+            f"    allow_private: true\n    name: S\n    watch: ['{web.url('/doc')}']\n"
         )
         store = Store(db_url)
         try:

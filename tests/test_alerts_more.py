@@ -38,7 +38,8 @@ def test_failing_source_is_told_to_the_operator_once_and_its_recovery_once(
         "fetch: {per_host_delay: 0, max_retries: 0}\n"
         "alerts:\n  source_failing_after: 0s\n"
         f"  operator: {{type: webhook, url: '{receiver.url}/ops'}}\n"
-        f"sources:\n  - id: s\n    name: S\n    watch: ['{web.url('/doc')}']\n"
+        "sources:\n  - id: s\n"
+        f"    allow_private: true\n    name: S\n    watch: ['{web.url('/doc')}']\n"
     )
     dispatcher = Dispatcher(config, store)
     for _ in range(2):  # failing on two health checks: said once
@@ -70,7 +71,8 @@ def test_apprise_json_endpoint_gets_a_shortened_message_with_a_link(
         "alerts: {web_url: 'http://ui.example'}\n"
         "subscriptions:\n  - name: chat\n"
         "    channel: {type: apprise, urls_env: MONITOR_APPRISE, max_chars: 400}\n"
-        f"sources:\n  - id: s\n    name: S\n    watch: ['{web.url('/doc')}']\n"
+        "sources:\n  - id: s\n"
+        f"    allow_private: true\n    name: S\n    watch: ['{web.url('/doc')}']\n"
     )
     run(config, store)
     web.route("/doc", page([*ENERGY, " ".join(["Новый абзац о поставках урана."] * 40)]))
@@ -94,7 +96,7 @@ def test_hourly_digest_waits_for_the_hour_and_sends_one_message(
         "fetch: {per_host_delay: 0}\n"
         "subscriptions:\n  - name: digest\n"
         f"    channel: {{type: webhook, url: '{receiver.url}/d'}}\n    mode: hourly\n"
-        f"sources:\n  - id: s\n    name: S\n"
+        f"sources:\n  - id: s\n    allow_private: true\n    name: S\n"
         f"    watch: ['{web.url('/a')}', '{web.url('/b')}']\n"
     )
     run(config, store)

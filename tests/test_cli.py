@@ -29,7 +29,8 @@ def write_config(tmp_path: Path, web: SimServer) -> Path:
     path = tmp_path / "sources.yaml"
     path.write_text(
         "fetch:\n  per_host_delay: 0\n"
-        "sources:\n  - id: decl\n    name: Декларация\n    interval: 2s\n    watch:\n"
+        "sources:\n  - id: decl\n"
+        "    allow_private: true\n    name: Декларация\n    interval: 2s\n    watch:\n"
         f"      - {web.url('/decl')}\n      - {web.url('/gone')}\n",
         encoding="utf-8",
     )
@@ -82,7 +83,10 @@ def test_check_history_and_diff(tmp_path: Path, web: SimServer, db_url: str) -> 
 
 def test_errors_are_clear_and_exit_non_zero(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("sources:\n  - id: x\n    name: X\n    interval: often\n", encoding="utf-8")
+    bad.write_text(
+        "sources:\n  - id: x\n    name: X\n    interval: often\n",
+        encoding="utf-8",
+    )
     proc = run("sources", "validate", "--config", str(bad), check=False)
     assert proc.returncode == 2
     assert f"{bad}:4: source 'x', field 'interval'" in proc.stderr

@@ -30,7 +30,8 @@ def feed_config(tmp_path: Path, *feeds: str, interval: str = "30m") -> Path:
     path = tmp_path / "sources.yaml"
     lines = [
         "fetch:\n  per_host_delay: 0\n  connect_timeout: 3s\n  read_timeout: 5s\n",
-        f"sources:\n  - id: tass\n    name: ТАСС\n    interval: {interval}\n    discover:\n",
+        "sources:\n  - id: tass\n"
+        f"    allow_private: true\n    name: ТАСС\n    interval: {interval}\n    discover:\n",
     ]
     lines += [f"      - type: feed\n        url: {url}\n" for url in feeds]
     path.write_text("".join(lines), encoding="utf-8")
@@ -130,7 +131,8 @@ def test_history_times_carry_the_zone(tmp_path: Path, db_url: str) -> None:
         site.add_article("a1", "Заголовок", ["Россия и Казахстан подписали соглашение."])
         config = tmp_path / "w.yaml"
         config.write_text(
-            "fetch:\n  per_host_delay: 0\nsources:\n  - id: w\n    name: W\n    watch:\n"
+            "fetch:\n  per_host_delay: 0\nsources:\n  - id: w\n"
+            "    allow_private: true\n    name: W\n    watch:\n"
             f"      - {site.article_url('a1')}\n",
             encoding="utf-8",
         )

@@ -57,7 +57,8 @@ def test_sources_status_shows_due_times(tmp_path: Path) -> None:
         )
         cfg = tmp_path / "sources.yaml"
         cfg.write_text(
-            "fetch:\n  per_host_delay: 0\nsources:\n  - id: sim\n    name: Sim\n"
+            "fetch:\n  per_host_delay: 0\nsources:\n  - id: sim\n"
+            "    allow_private: true\n    name: Sim\n"
             f"    discover:\n      - type: feed\n        url: {site.url('/rss.xml')}\n",
             encoding="utf-8",
         )

@@ -41,7 +41,7 @@ def config(site: SimSite, discover: str, **source: object) -> Config:
     extra = "".join(f"    {k}: {json.dumps(v)}\n" for k, v in source.items())
     return parse_config(
         "fetch:\n  per_host_delay: 0\n  backoff_base: 0.05\n"
-        "sources:\n  - id: sim\n    name: Simulated\n    interval: 10m\n"
+        "sources:\n  - id: sim\n    allow_private: true\n    name: Simulated\n    interval: 10m\n"
         f"    discover:\n{discover}{extra}"
     )
 
@@ -173,7 +173,8 @@ def test_rate_limited_feed_is_waited_out(site: SimSite, store: Store) -> None:
 def test_removed_twice_then_restored(site: SimSite, store: Store) -> None:
     site.add_article("w1", "Декларация", KZ_RU)
     cfg = parse_config(
-        "fetch:\n  per_host_delay: 0\nsources:\n  - id: sim\n    name: S\n    watch:\n"
+        "fetch:\n  per_host_delay: 0\nsources:\n  - id: sim\n"
+        "    allow_private: true\n    name: S\n    watch:\n"
         f"      - {site.article_url('w1')}\n"
     )
     cycle(cfg, store)

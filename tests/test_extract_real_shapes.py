@@ -140,7 +140,7 @@ def test_monitor_extract_shows_what_would_be_stored(tmp_path: Path, web: SimServ
     page.write_text(_body(*SHAPES["blogger-widget"]), encoding="utf-8")
     web.route("/decl", Response.html(_body(*SHAPES["aspnet-form"])))
     missing = tmp_path / "missing.html"
-    proc = _cli("extract", str(page), web.url("/decl"), str(missing), "--json")
+    proc = _cli("extract", str(page), web.url("/decl"), str(missing), "--json", "--allow-private")
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [r["input"] for r in rows] == [str(page), web.url("/decl"), str(missing)]
     assert rows[0]["title"] == "Декларация подписана" and ARTICLE[2] in rows[0]["text"]

@@ -92,6 +92,7 @@ subscriptions:
     channel: {{type: webhook, url: "{hook}", secret_env: MONITOR_MAINT_SECRET}}
 sources:
   - id: sim
+    allow_private: true
     name: Акорда (симуляция)
     kind: official
     country: KZ
@@ -187,7 +188,8 @@ def test_copy_to_the_other_backend_and_back_keeps_every_row(
             with SimSite() as site:
                 site.add_article("fresh", "Россия и Казахстан: новое соглашение", KZ_RU)
                 config = parse_config(
-                    "fetch:\n  per_host_delay: 0\nsources:\n  - id: sim\n    name: S\n"
+                    "fetch:\n  per_host_delay: 0\nsources:\n  - id: sim\n"
+                    "    allow_private: true\n    name: S\n"
                     f"    watch:\n      - {site.article_url('fresh')}\n"
                 )
                 cycle(config, store)

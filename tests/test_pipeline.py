@@ -46,7 +46,13 @@ def article(paragraphs: list[str], *, churn: int = 0, title: str = "Деклар
 def config_for(urls: list[str], *, select: str | None = None, **fetch: Any) -> Config:
     fetch = {"per_host_delay": 0, **fetch}
     lines = ["fetch:"] + [f"  {k}: {v}" for k, v in fetch.items()]
-    lines += ["sources:", "  - id: test", "    name: Test source", "    watch:"]
+    lines += [
+        "sources:",
+        "  - id: test",
+        "    name: Test source",
+        "    allow_private: true",
+        "    watch:",
+    ]
     lines += [f"      - {u}" for u in urls]
     if select:
         lines.append(f"    select: {json.dumps(select)}")

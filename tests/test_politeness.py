@@ -23,7 +23,7 @@ def settings(**kw: Any) -> FetchSettings:
 def fetch_all(urls: list[str], **kw: Any) -> list[FetchResult]:
     async def run() -> list[FetchResult]:
         async with Fetcher(settings(**kw)) as fetcher:
-            return list(await asyncio.gather(*(fetcher.fetch(u) for u in urls)))
+            return list(await asyncio.gather(*(fetcher.fetch(u, allow_private=True) for u in urls)))
 
     return asyncio.run(run())
 

@@ -37,7 +37,7 @@ def config(web: SimServer, *, select: str | None = None, confirm: str = "0s") ->
     rule = f"    select: '{select}'\n" if select else ""
     return parse_config(
         f"fetch:\n  per_host_delay: 0\n  confirm_delay: {confirm}\n"
-        "sources:\n  - id: decl\n    name: Декларация\n    interval: 10m\n"
+        "sources:\n  - id: decl\n    allow_private: true\n    name: Декларация\n    interval: 10m\n"
         f"{rule}    watch:\n      - {web.url('/decl')}\n"
         "subscriptions:\n  - name: all\n    channel: {type: webhook, url: 'http://127.0.0.1:9/h'}\n"
     )
@@ -163,7 +163,8 @@ def test_reextract_command(web: SimServer, db_url: str, tmp_path: Path) -> None:
     web.route("/decl", Response.html(page(PARAS)))
     path = tmp_path / "sources.yaml"
     path.write_text(
-        "fetch:\n  per_host_delay: 0\nsources:\n  - id: decl\n    name: D\n    select: body\n"
+        "fetch:\n  per_host_delay: 0\nsources:\n  - id: decl\n"
+        "    allow_private: true\n    name: D\n    select: body\n"
         f"    watch:\n      - {web.url('/decl')}\n",
         encoding="utf-8",
     )

@@ -49,6 +49,7 @@ subscriptions:
     channel: {{type: webhook, url: "{hook}"}}
 sources:
   - id: sim
+    allow_private: true
     name: Sim
     kind: official
     country: KZ
@@ -64,7 +65,7 @@ sources:
 def other_source(other: SimSite) -> str:
     """A second source, as added to the file of a running service."""
     return (
-        "  - id: other\n    name: Other\n    interval: 2s\n    discover:\n"
+        "  - id: other\n    allow_private: true\n    name: Other\n    interval: 2s\n    discover:\n"
         f'      - {{type: feed, url: "{other.url("/rss.xml")}"}}\n'
     )
 

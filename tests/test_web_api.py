@@ -478,7 +478,8 @@ def test_pipeline_versions_are_indexed_and_reindexed(db_url: str) -> None:
         with SimSite() as site:
             site.add_article("deal", "Межправсоглашение", [ENERGY])
             config = parse_config(
-                "fetch: {per_host_delay: 0}\nsources:\n  - id: sim\n    name: Sim\n"
+                "fetch: {per_host_delay: 0}\nsources:\n  - id: sim\n"
+                "    allow_private: true\n    name: Sim\n"
                 f"    kind: official\n    country: KZ\n    watch: [{site.article_url('deal')}]\n"
             )
             asyncio.run(run_cycle(config, store))

@@ -88,6 +88,7 @@ subscriptions:
     channel: {{type: webhook, url: "{hook}"}}
 sources:
   - id: akorda
+    allow_private: true
     name: Акорда (симуляция)
     kind: official
     country: KZ
@@ -96,6 +97,7 @@ sources:
       - {site.article_url("treaty")}
       - {site.url("/raw/hostile")}
   - id: tass
+    allow_private: true
     name: ТАСС (симуляция)
     kind: media
     country: RU
@@ -103,6 +105,7 @@ sources:
     watch:
       - {site.article_url("trade")}
   - id: broken
+    allow_private: true
     name: Broken wire
     kind: media
     country: other

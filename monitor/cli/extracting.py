@@ -37,6 +37,11 @@ def add_extract_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     extract.add_argument(
         "--remove", action="append", default=[], metavar="CSS", help="drop this (repeatable)"
     )
+    extract.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="let the URLs reach loopback and private addresses (the SSRF guard refuses them)",
+    )
     extract.set_defaults(func=cmd_extract)
 
     reextract = add_command(
@@ -77,7 +82,9 @@ def _fetch_settings(args: argparse.Namespace) -> FetchSettings:
         return FetchSettings()  # no sources.yaml here: trying a page needs none
 
 
-async def _load(inputs: list[str], settings: FetchSettings) -> list[dict[str, Any]]:
+async def _load(
+    inputs: list[str], settings: FetchSettings, allow_private: bool = False
+) -> list[dict[str, Any]]:
     from monitor.fetch import Fetcher
 
     loaded: list[dict[str, Any]] = []
@@ -85,7 +92,9 @@ async def _load(inputs: list[str], settings: FetchSettings) -> list[dict[str, An
     fetched: dict[str, Any] = {}
     if urls:
         async with Fetcher(settings) as fetcher:
-            results = await asyncio.gather(*(fetcher.fetch(u) for u in urls))
+            results = await asyncio.gather(
+                *(fetcher.fetch(u, allow_private=allow_private) for u in urls)
+            )
         fetched = dict(zip(urls, results, strict=True))
     for item in inputs:
         if item in fetched:
@@ -153,7 +162,7 @@ def _extract_one(item: dict[str, Any], rules: Source) -> dict[str, Any]:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     rules = _rules(args)
-    loaded = asyncio.run(_load(args.inputs, _fetch_settings(args)))
+    loaded = asyncio.run(_load(args.inputs, _fetch_settings(args), args.allow_private))
     results = [_extract_one(item, rules) for item in loaded]
     if args.json:
         for result in results:  # one object per input, in order: easy to stream and diff

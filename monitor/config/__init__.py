@@ -153,14 +153,96 @@ class _Located:
     lines: dict[tuple[Any, ...], int]
 
 
+# Nodes the YAML may expand to once its aliases are resolved. Why a bound: an
+# alias names a whole subtree, so nine nested aliases of nine items ("billion
+# laughs") expand a few hundred bytes into a billion nodes; a real sources.yaml
+# has a few thousand. Counted on the composed graph, before anything is expanded.
+MAX_YAML_NODES = 200_000
+# A sources.yaml is a few hundred kilobytes at most; a larger file is a mistake.
+MAX_CONFIG_BYTES = 5_000_000
+_SAFE_TAG = "tag:yaml.org,2002:"
+_SAFE_TAGS = {
+    _SAFE_TAG + t
+    for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary", "merge")
+}
+
+
+def _where(name: str, node: yaml.Node) -> str:
+    return f"{name}:{node.start_mark.line + 1}"
+
+
+def _check_graph(root: yaml.Node, name: str) -> None:
+    """Refuse what `safe_load` would choke on or blow up with, before it runs:
+    a tag naming a Python object, a recursive alias, or an alias expansion past
+    MAX_YAML_NODES. Sizes are memoised per node, so the check is linear in the
+    text, not in the expansion."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise ConfigError(f"{_where(name, node)}: refused YAML: an alias refers to itself")
+        if node.tag not in _SAFE_TAGS:  # !!python/object and friends: code, not data
+            raise ConfigError(
+                f"{_where(name, node)}: refused YAML tag {node.tag!r}: only plain "
+                "mappings, lists, strings, numbers and dates are allowed"
+            )
+        open_nodes.add(key)
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k) + size(v)
+        elif isinstance(node, yaml.SequenceNode):
+            total += sum(size(item) for item in node.value)
+        open_nodes.discard(key)
+        if total > MAX_YAML_NODES:
+            raise ConfigError(
+                f"{_where(name, node)}: refused YAML: its aliases expand to more than "
+                f"{MAX_YAML_NODES} values (an alias bomb?)"
+            )
+        sizes[key] = total
+        return total
+
+    size(root)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    """UTF-8 text, or an error naming the line and column of the first bad byte."""
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{name}: {len(raw)} bytes; a configuration file is at most {MAX_CONFIG_BYTES}"
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(
+            f"{name}:{line}: not UTF-8 text: byte 0x{raw[exc.start]:02x} at column {column} "
+            f"({exc.reason}); save the file as UTF-8"
+        ) from None
+
+
+def _yaml_error(exc: yaml.YAMLError, name: str) -> ConfigError:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{name}:{mark.line + 1}" if mark else name
+    problem = getattr(exc, "problem", None) or str(exc)
+    return ConfigError(f"{where}: invalid YAML: {problem}")
+
+
 def _load_yaml(text: str, name: str) -> _Located:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}" if mark else name
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{where}: invalid YAML: {problem}") from None
+        raise _yaml_error(exc, name) from None
+    except RecursionError:
+        raise ConfigError(f"{name}: refused YAML: nested too deeply") from None
+    if root is None:
+        return _Located(data=None, lines={})
+    _check_graph(root, name)
     lines: dict[tuple[Any, ...], int] = {}
 
     def walk(node: yaml.Node | None, path: tuple[Any, ...]) -> None:
@@ -177,7 +259,10 @@ def _load_yaml(text: str, name: str) -> _Located:
                 walk(item, (*path, i))
 
     walk(root, ())
-    data = yaml.safe_load(text) if root is not None else None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, name) from None
     return _Located(data=data, lines=lines)
 
 
@@ -214,7 +299,14 @@ def _describe(error: dict[str, Any], located: _Located, name: str) -> str:
 
 def parse_config(text: str, name: str = "sources.yaml") -> Config:
     located = _load_yaml(text, name)
-    data = located.data if located.data is not None else {}
+    if located.data is None:
+        # Why an error: "valid, 0 sources" for an empty file hides a wrong path or
+        # a file truncated by a failed copy behind a service that silently does nothing.
+        raise ConfigError(
+            f"{name}: the file is empty (no YAML content); it needs at least a 'sources:' "
+            "list (write `sources: []` to run with none on purpose)"
+        )
+    data = located.data
     if not isinstance(data, dict):
         raise ConfigError(f"{name}:1: the top level must be a mapping with a 'sources' list")
     try:
@@ -235,12 +327,12 @@ def parse_config(text: str, name: str = "sources.yaml") -> Config:
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     config_path = Path(path or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG)
     try:
-        text = config_path.read_text(encoding="utf-8")
+        raw = config_path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{config_path}: configuration file not found") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{config_path}: not UTF-8 text ({exc.reason})") from None
-    return parse_config(text, str(config_path))
+    except OSError as exc:
+        raise ConfigError(f"{config_path}: cannot read: {exc.strerror or exc}") from None
+    return parse_config(_decode(raw, str(config_path)), str(config_path))
 
 
 def database_url(cli_value: str | None, config: Config | None = None) -> str:

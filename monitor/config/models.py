@@ -17,6 +17,12 @@ class FetchSettings(BaseModel):
     user_agent: str = "monitor/0.1 (+https://example.org/monitor; contact: monitor@example.org)"
     connect_timeout: Duration = 10.0
     read_timeout: Duration = 30.0
+    # read_timeout is per read, so a server sending a byte every few seconds never
+    # trips it: `deadline` bounds one whole request (connect, headers, body, its
+    # redirects), `check_deadline` one document check (robots.txt, every attempt
+    # and the Retry-After waits between them).
+    deadline: Duration = Field(default=60.0, gt=0)
+    check_deadline: Duration = Field(default=300.0, gt=0)
     max_body_bytes: int = Field(default=15_000_000, gt=0)
     max_redirects: int = Field(default=5, ge=0, le=30)
     per_host_concurrency: int = Field(default=2, ge=1, le=64)
@@ -143,6 +149,11 @@ class Source(BaseModel):
     max_examine_per_cycle: int = Field(default=100, ge=1)
     # linked PDF and DOCX files of a relevant document are tracked as documents too
     follow_attachments: bool = True
+    # Requests for this source (watched URLs, its feeds' links, redirects, robots.txt,
+    # attachments) may reach loopback and private (RFC 1918, ULA, CGNAT) addresses.
+    # Off by default (SSRF guard, monitor/guard.py); link-local and cloud metadata
+    # addresses stay refused even when on.
+    allow_private: bool = False
 
     @field_validator("select")
     @classmethod

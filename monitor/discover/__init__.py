@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from monitor.config import Discover
 from monitor.fetch import Fetcher
@@ -84,5 +85,36 @@ async def poll(spec: Discover, fetcher: Fetcher) -> PollResult:
         if candidate.url not in seen and keep(candidate.url):
             seen.add(candidate.url)
             unique.append(candidate)
-    result.candidates = unique
+    result.candidates = await _screen(unique, fetcher, spec, result)
     return result
+
+
+async def _screen(
+    candidates: list[Candidate], fetcher: Fetcher, spec: Discover, result: PollResult
+) -> list[Candidate]:
+    """Drop links the SSRF guard refuses, and say so in the poll's error.
+
+    The fetch would refuse them too (the guard checks every connection); this
+    makes the refusal visible where the operator looks — the endpoint's error in
+    source health — instead of a log line per examined link. One lookup per host.
+    """
+    verdicts: dict[tuple[str, int | None], str | None] = {}
+    kept: list[Candidate] = []
+    refused: list[str] = []
+    for candidate in candidates:
+        parts = urlsplit(candidate.url)
+        try:
+            key = (parts.hostname or "", parts.port)
+        except ValueError:
+            continue
+        if key not in verdicts:
+            verdicts[key] = await fetcher.screen(candidate.url)
+        if verdicts[key] is None:
+            kept.append(candidate)
+        else:
+            refused.append(f"{candidate.url}: {verdicts[key]}")
+    if refused:
+        more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+        note = f"{spec.type} {spec.url}: link refused: {refused[0]}{more}"
+        result.error = f"{result.error}; {note}" if result.error else note
+    return kept

@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 from datetime import UTC, datetime
 from typing import Any
+from xml.sax import SAXException
 
 import feedparser
 
@@ -20,13 +21,43 @@ def _date(entry: Any) -> datetime | None:
     return None
 
 
-def parse_feed(body: bytes, base_url: str) -> list[Candidate]:
+# What the XML parser says when a document stops in the middle: a feed cut off by
+# a dropped connection or a full disk on the server. Other parse errors (an
+# undeclared &nbsp;, a stray ampersand) are what feedparser's loose parser exists
+# for, and what it recovers from is a usable feed.
+_CUT_OFF = ("no element found", "unclosed token")
+
+
+def _what_it_is(body: bytes) -> str:
+    """A short description of a body that is not a feed, for the error message."""
+    head = body[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+        return "an HTML page"
+    if head[:1] in (b"{", b"["):
+        return "JSON"
+    if not head.startswith(b"<"):
+        return "not XML"
+    return "XML that is not RSS or Atom"
+
+
+def parse_feed(body: bytes, base_url: str) -> tuple[list[Candidate], str | None]:
+    """Return (items, problem): `problem` says what is wrong with the body, if
+    anything; items read before a cut-off are still returned with it."""
+    if not body.strip():
+        return [], "empty response (0 bytes of feed)"
     parsed = feedparser.parse(body, response_headers={"content-location": base_url})
+    problem = None
     # An RSS or Atom document with no items yet is a feed, not an error: feedparser
     # still sets `bozo` for it (e.g. "no Content-type specified"), but it names the
     # format it recognised in `version`.
-    if parsed.bozo and not parsed.entries and not parsed.get("version"):
-        raise ValueError(f"not an RSS or Atom feed ({parsed.get('bozo_exception')})")
+    exc = parsed.get("bozo_exception")
+    if not parsed.get("version"):
+        detail = f": {exc}" if isinstance(exc, SAXException) else ""
+        return [], f"not an RSS or Atom feed ({_what_it_is(body)}{detail})"
+    if parsed.bozo and any(cut in str(exc) for cut in _CUT_OFF):
+        line = getattr(exc, "getLineNumber", lambda: None)()
+        where = f" at line {line}" if line else ""
+        problem = f"feed breaks off{where} ({exc}): read {len(parsed.entries)} items"
     out = []
     for entry in parsed.entries:
         link = entry.get("link")
@@ -40,7 +71,7 @@ def parse_feed(body: bytes, base_url: str) -> list[Candidate]:
                 summary=entry.get("summary"),
             )
         )
-    return out
+    return out, problem
 
 
 @register
@@ -51,8 +82,6 @@ class FeedDiscoverer(Discoverer):
         fetched = await self.fetcher.fetch(self.spec.url)
         if fetched.error or fetched.body is None:
             return PollResult(pages=1, error=f"feed {self.spec.url}: {fetched.error}")
-        try:
-            candidates = parse_feed(fetched.body, fetched.final_url or self.spec.url)
-        except ValueError as exc:
-            return PollResult(pages=1, error=f"feed {self.spec.url}: {exc}")
-        return PollResult(candidates=candidates, pages=1)
+        candidates, problem = parse_feed(fetched.body, fetched.final_url or self.spec.url)
+        error = f"feed {self.spec.url}: {problem}" if problem else None
+        return PollResult(candidates=candidates, pages=1, error=error)

@@ -11,7 +11,13 @@ from monitor.store.browse import (
     VersionItem,
     source_catalog,
 )
-from monitor.store.db import DatabaseError, MissingDatabase, create_db_engine, migrate
+from monitor.store.db import (
+    DatabaseError,
+    MissingDatabase,
+    StorageUnavailable,
+    create_db_engine,
+    migrate,
+)
 from monitor.store.outbox import AlertDraft, AlertRow
 from monitor.store.reextraction import StoredBody
 from monitor.store.repo import (
@@ -48,6 +54,7 @@ __all__ = [
     "Outcome",
     "Page",
     "SourceMeta",
+    "StorageUnavailable",
     "Store",
     "StoredBody",
     "StoredVersion",

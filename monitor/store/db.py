@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,70 @@ class MissingDatabase(DatabaseError):
     Why a class of its own: creating an empty database there would hide a
     mistyped path behind a page of zeros, so the CLI refuses it as a usage error.
     """
+
+
+class StorageUnavailable(DatabaseError):
+    """The database refuses to store anything: it is read-only or its disk is full.
+
+    Why a class of its own: the condition holds for every write that follows, so
+    handling it per document logged one traceback per document and still exited 0.
+    It ends the cycle at the first write with one message; the service retries on
+    its next cycle, and the CLI exits with status 1.
+    """
+
+
+# (words in the driver's message, what to tell the operator); checked in order.
+_FAULTS = (
+    (
+        ("database or disk is full", "no space left on device", "could not extend file"),
+        "the database is full (no space left on its disk, or its size limit reached): "
+        "nothing more can be stored until space is freed",
+    ),
+    (
+        ("read-only transaction", "readonly database", "read-only database", "read only"),
+        "the database is read-only (a read-only replica, default_transaction_read_only, "
+        "or file permissions): nothing can be stored",
+    ),
+)
+
+
+def classify_fault(exc: BaseException) -> str | None:
+    """What a driver error means for storing, when it means "stop writing"."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    for words, meaning in _FAULTS:
+        if any(w in text for w in words):
+            return meaning
+    return None
+
+
+def _translate_fault(context: Any) -> BaseException | None:
+    """SQLAlchemy `handle_error` hook: a read-only or full database becomes
+    StorageUnavailable, whichever query met it first."""
+    meaning = classify_fault(context.original_exception)
+    if meaning is None:
+        # SQLite rolls a whole transaction back on SQLITE_FULL, so the rollback to
+        # a savepoint that follows fails too ("no such savepoint"): same condition.
+        cause: BaseException | None = context.original_exception.__context__
+        for _ in range(5):
+            if cause is None or isinstance(cause, StorageUnavailable):
+                break
+            cause = cause.__context__
+        return StorageUnavailable(str(cause)) if cause is not None else None
+    first = str(context.original_exception).strip().splitlines()[0]
+    return StorageUnavailable(f"{meaning} ({first})")
+
+
+class _AbortedPipelineNoise(logging.Filter):
+    """Drop psycopg's warning about closing a connection whose pipeline a refused
+    write aborted: the refusal itself is already reported, once, as
+    StorageUnavailable, and this second line made it look like two problems."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("error ignored terminating" in message and "pipeline aborted" in message)
+
+
+logging.getLogger("psycopg").addFilter(_AbortedPipelineNoise())
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -54,11 +119,14 @@ def create_db_engine(url: str, *, must_exist: bool = False) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "handle_error", _translate_fault)
         return engine
     if backend == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True)
+        engine = create_engine(parsed, pool_pre_ping=True)
+        event.listen(engine, "handle_error", _translate_fault)
+        return engine
     raise DatabaseError(
         f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://"
     )
@@ -87,5 +155,7 @@ def migrate(engine: Engine) -> None:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+    except StorageUnavailable as exc:
+        raise StorageUnavailable(f"cannot migrate {engine.url!r}: {exc}") from None
     except Exception as exc:
         raise DatabaseError(f"cannot open or migrate {engine.url!r}: {exc}") from exc

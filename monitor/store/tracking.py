@@ -13,6 +13,17 @@ from sqlalchemy.orm import Session
 
 from monitor.store.models import Document, Endpoint, FetchLog
 
+# URLs per `IN (...)` list. Why a bound: one list of every URL a 70,000-entry
+# sitemap names overflows PostgreSQL's parameter limit (65,535) and, at a million,
+# SQLite's; a few hundred per query costs next to nothing more.
+IN_BATCH = 500
+
+
+def batches(items: Sequence[str], size: int = IN_BATCH) -> Iterable[list[str]]:
+    """`items` in lists of at most `size`, for queries with an `IN (...)` list."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
 
 @dataclass(frozen=True)
 class EndpointState:
@@ -111,10 +122,15 @@ class TrackingMixin:
             return list(s.scalars(query))
 
     def known_urls(self, urls: Sequence[str]) -> set[str]:
+        """The URLs among `urls` already stored, asked in bounded batches (see IN_BATCH)."""
+        known: set[str] = set()
         if not urls:
-            return set()
+            return known
+        unique = list(dict.fromkeys(urls))
         with self.session() as s:
-            return set(s.scalars(select(Document.url).where(Document.url.in_(list(urls)))))
+            for chunk in batches(unique):
+                known.update(s.scalars(select(Document.url).where(Document.url.in_(chunk))))
+        return known
 
     def add_documents(self, source_id: str, docs: Sequence[NewDocument], at: datetime) -> list[int]:
         """Insert discovered documents; irrelevant ones are kept as `ignored` so they
