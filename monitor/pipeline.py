@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from monitor.alerts.build import assess, drafts_for
 from monitor.bodies import extract_body
 from monitor.config import Config, RecheckPolicy, Source
+from monitor.confirm import confirm_change
 from monitor.decode import DecodeError
 from monitor.diff import diff_words, stats
 from monitor.extract import Extracted, ExtractionError, rules_fingerprint, text_hash
@@ -28,7 +29,7 @@ from monitor.metrics import FETCH_SECONDS, FETCHES, PROCESS_SECONDS
 from monitor.reextract import rebase
 from monitor.schedule import tracking_for
 from monitor.sources import jobs_for
-from monitor.stability import drop_volatile, flipping_lines
+from monitor.stability import drop_volatile
 from monitor.store import (
     ConcurrentUpdate,
     DocumentState,
@@ -383,56 +384,12 @@ class Cycle:
         fetched = await self.fetcher.fetch(state.url, validators)
         FETCH_SECONDS.labels(source.id).observe(fetched.duration_ms / 1000)
         if self.config.fetch.confirm_delay > 0:
-            await self._confirm(source, state, fetched)
+            await confirm_change(self, source, state, fetched)
         await self.settle(source, state, fetched, fetch_record(state.url, started_at, fetched))
 
-    async def _confirm(self, source: Source, state: DocumentState, fetched: FetchResult) -> None:
-        """Before a text counts as changed, fetch it once more a moment later: lines
-        that differ between the two fetches are page furniture, learned as volatile
-        for the source (monitor/stability.py) and kept out of its texts."""
-        if not (state.latest_seq and fetched.ok and fetched.body) or fetched.not_modified:
-            return
-        if sha256(fetched.body) == state.last_body_sha256:
-            return
-        volatile = await self.volatile(source.id)
-        first = await self.in_writer(self._text_if_changed, source, state, fetched, volatile)
-        if first is None:
-            return
-        await asyncio.sleep(self.config.fetch.confirm_delay)
-        again = await self.fetcher.fetch(state.url)
-        if not (again.ok and again.body):
-            return
-        second = await self.in_writer(self._text_if_changed, source, state, again, volatile)
-        stored = await self.in_writer(self._stored_text, state)
-        if second is None:
-            # The second fetch matches the stored text: everything that changed flipped.
-            flips = flipping_lines(first, stored)
-        else:
-            flips = flipping_lines(first, second, stored)
-        if flips:
-            added = await self.in_writer(self.store.add_volatile, source.id, flips, utcnow())
-            self._volatile[source.id] = volatile | {pattern for pattern, _ in flips}
-            log.info("%s: %d volatile lines learned on %s", source.id, added, state.url)
-
-    def _stored_text(self, state: DocumentState) -> str:
-        return self.store.latest_text(state.id, state.latest_seq) or ""
-
-    def _text_if_changed(
-        self, source: Source, state: DocumentState, fetched: FetchResult, volatile: frozenset[str]
-    ) -> str | None:
-        """The fetched text (volatile lines dropped) if it differs from the stored one."""
-        try:
-            page, _ = extract_body(
-                fetched.body or b"", fetched.content_type, state.url, source, state.extractor
-            )
-        except (DecodeError, ExtractionError):
-            return None
-        text = drop_volatile(page.text, volatile)
-        if text_hash(text) == state.latest_text_hash:
-            return None
-        if drop_volatile(self._stored_text(state), volatile) == text:
-            return None
-        return text
+    def learned(self, source_id: str, patterns: frozenset[str]) -> None:
+        """Volatile patterns learned during this cycle apply to its later checks."""
+        self._volatile[source_id] = self._volatile.get(source_id, frozenset()) | patterns
 
     async def run_source(self, source: Source) -> None:
         # Every request made for the source — discovery, examined links, rechecks,

@@ -1,0 +1,84 @@
+"""The confirm fetch: before a text counts as changed, fetch the page once more.
+
+Why: many pages change on every request in places the extractor keeps (a
+rotating teaser, a live counter it does not recognise). Lines that differ
+between two fetches made a moment apart cannot be the publisher's edit; they are
+learned as volatile for the source (monitor/stability.py) and kept out of its
+texts, so the change that was about to be stored is judged without them. A real
+edit is in both fetches and goes through untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from monitor.bodies import extract_body
+from monitor.config import Source
+from monitor.decode import DecodeError
+from monitor.extract import ExtractionError, text_hash
+from monitor.fetch import FetchResult
+from monitor.stability import drop_volatile, flipping_lines
+from monitor.store import DocumentState, Store, sha256, utcnow
+
+if TYPE_CHECKING:
+    from monitor.pipeline import Cycle
+
+log = logging.getLogger(__name__)
+
+
+async def confirm_change(
+    cycle: Cycle, source: Source, state: DocumentState, fetched: FetchResult
+) -> None:
+    """Fetch again after `fetch.confirm_delay` if the text seems changed; learn what flipped."""
+    if not (state.latest_seq and fetched.ok and fetched.body) or fetched.not_modified:
+        return
+    if sha256(fetched.body) == state.last_body_sha256:
+        return
+    store = cycle.store
+    volatile = await cycle.volatile(source.id)
+    first = await cycle.in_writer(_text_if_changed, store, source, state, fetched, volatile)
+    if first is None:
+        return
+    await asyncio.sleep(cycle.config.fetch.confirm_delay)
+    again = await cycle.fetcher.fetch(state.url)
+    if not (again.ok and again.body):
+        return
+    second = await cycle.in_writer(_text_if_changed, store, source, state, again, volatile)
+    stored = await cycle.in_writer(_stored_text, store, state)
+    if second is None:
+        # The second fetch matches the stored text: everything that changed flipped.
+        flips = flipping_lines(first, stored)
+    else:
+        flips = flipping_lines(first, second, stored)
+    if flips:
+        added = await cycle.in_writer(store.add_volatile, source.id, flips, utcnow())
+        cycle.learned(source.id, frozenset(pattern for pattern, _ in flips))
+        log.info("%s: %d volatile lines learned on %s", source.id, added, state.url)
+
+
+def _stored_text(store: Store, state: DocumentState) -> str:
+    return store.latest_text(state.id, state.latest_seq) or ""
+
+
+def _text_if_changed(
+    store: Store,
+    source: Source,
+    state: DocumentState,
+    fetched: FetchResult,
+    volatile: frozenset[str],
+) -> str | None:
+    """The fetched text (volatile lines dropped) if it differs from the stored one."""
+    try:
+        page, _ = extract_body(
+            fetched.body or b"", fetched.content_type, state.url, source, state.extractor
+        )
+    except (DecodeError, ExtractionError):
+        return None
+    text = drop_volatile(page.text, volatile)
+    if text_hash(text) == state.latest_text_hash:
+        return None
+    if drop_volatile(_stored_text(store, state), volatile) == text:
+        return None
+    return text
