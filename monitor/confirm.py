@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from monitor.bodies import extract_body
 from monitor.config import Source
 from monitor.decode import DecodeError
-from monitor.extract import ExtractionError, text_hash
+from monitor.extract import Extracted, ExtractionError, text_hash
 from monitor.fetch import FetchResult
 from monitor.stability import drop_volatile, flipping_lines
 from monitor.store import DocumentState, Store, sha256, utcnow
@@ -30,22 +30,27 @@ log = logging.getLogger(__name__)
 
 async def confirm_change(
     cycle: Cycle, source: Source, state: DocumentState, fetched: FetchResult
-) -> None:
-    """Fetch again after `fetch.confirm_delay` if the text seems changed; learn what flipped."""
+) -> tuple[Extracted, str | None] | None:
+    """Fetch again after `fetch.confirm_delay` if the text seems changed; learn what flipped.
+
+    Returns the first fetch's extraction when it was made, so the cycle does not
+    extract the same body a second time."""
     if not (state.latest_seq and fetched.ok and fetched.body) or fetched.not_modified:
-        return
+        return None
     if sha256(fetched.body) == state.last_body_sha256:
-        return
+        return None
     store = cycle.store
     volatile = await cycle.volatile(source.id)
-    first = await cycle.in_writer(_text_if_changed, store, source, state, fetched, volatile)
+    read = await cycle.in_writer(_read, source, state, fetched)
+    first = await cycle.in_writer(_text_if_changed, store, state, read, volatile)
     if first is None:
-        return
+        return read
     await asyncio.sleep(cycle.config.fetch.confirm_delay)
     again = await cycle.fetcher.fetch(state.url)
     if not (again.ok and again.body):
-        return
-    second = await cycle.in_writer(_text_if_changed, store, source, state, again, volatile)
+        return read
+    read_again = await cycle.in_writer(_read, source, state, again)
+    second = await cycle.in_writer(_text_if_changed, store, state, read_again, volatile)
     stored = await cycle.in_writer(_stored_text, store, state)
     if second is None:
         # The second fetch matches the stored text: everything that changed flipped.
@@ -56,6 +61,18 @@ async def confirm_change(
         added = await cycle.in_writer(store.add_volatile, source.id, flips, utcnow())
         cycle.learned(source.id, frozenset(pattern for pattern, _ in flips))
         log.info("%s: %d volatile lines learned on %s", source.id, added, state.url)
+    return read
+
+
+def _read(
+    source: Source, state: DocumentState, fetched: FetchResult
+) -> tuple[Extracted, str | None] | None:
+    try:
+        return extract_body(
+            fetched.body or b"", fetched.content_type, state.url, source, state.extractor
+        )
+    except (DecodeError, ExtractionError):
+        return None  # the cycle extracts again and records the error
 
 
 def _stored_text(store: Store, state: DocumentState) -> str:
@@ -64,19 +81,14 @@ def _stored_text(store: Store, state: DocumentState) -> str:
 
 def _text_if_changed(
     store: Store,
-    source: Source,
     state: DocumentState,
-    fetched: FetchResult,
+    read: tuple[Extracted, str | None] | None,
     volatile: frozenset[str],
 ) -> str | None:
     """The fetched text (volatile lines dropped) if it differs from the stored one."""
-    try:
-        page, _ = extract_body(
-            fetched.body or b"", fetched.content_type, state.url, source, state.extractor
-        )
-    except (DecodeError, ExtractionError):
+    if read is None:
         return None
-    text = drop_volatile(page.text, volatile)
+    text = drop_volatile(read[0].text, volatile)
     if text_hash(text) == state.latest_text_hash:
         return None
     if drop_volatile(_stored_text(store, state), volatile) == text:

@@ -383,9 +383,11 @@ class Cycle:
         started_at = utcnow()
         fetched = await self.fetcher.fetch(state.url, validators)
         FETCH_SECONDS.labels(source.id).observe(fetched.duration_ms / 1000)
+        read = None
         if self.config.fetch.confirm_delay > 0:
-            await confirm_change(self, source, state, fetched)
-        await self.settle(source, state, fetched, fetch_record(state.url, started_at, fetched))
+            read = await confirm_change(self, source, state, fetched)
+        rec = fetch_record(state.url, started_at, fetched)
+        await self.settle(source, state, fetched, rec, read)
 
     def learned(self, source_id: str, patterns: frozenset[str]) -> None:
         """Volatile patterns learned during this cycle apply to its later checks."""
