@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from monitor.cli.base import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, add_command, emit, open_store
+from monitor.cli.base import EXIT_ERRORS, EXIT_OK, add_command, emit, open_store
 from monitor.config import ConfigError, FetchSettings, Source, load_config
 
 
@@ -186,9 +186,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             print()
             print(result["text"])
     failed = sum("error" in r for r in results)
-    if failed == len(results):
-        return EXIT_ERRORS
-    return EXIT_OK if not failed else EXIT_ERRORS
+    return EXIT_ERRORS if failed else EXIT_OK  # any input that could not be read
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
@@ -216,4 +214,4 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if report.errors and not (report.changed or report.unchanged) else EXIT_OK
 
 
-__all__ = ["EXIT_USAGE", "add_extract_parsers", "cmd_extract", "cmd_reextract"]
+__all__ = ["add_extract_parsers", "cmd_extract", "cmd_reextract"]
