@@ -42,7 +42,10 @@ async def confirm_change(
     store = cycle.store
     volatile = await cycle.volatile(source.id)
     read = await cycle.in_writer(_read, source, state, fetched)
-    first = await cycle.in_writer(_text_if_changed, store, state, read, volatile)
+    if read is None or text_hash(drop_volatile(read[0].text, volatile)) == state.latest_text_hash:
+        return read
+    stored = await cycle.in_writer(_stored_text, store, state)  # read once, used thrice
+    first = _text_if_changed(stored, read, volatile)
     if first is None:
         return read
     await asyncio.sleep(cycle.config.fetch.confirm_delay)
@@ -50,8 +53,7 @@ async def confirm_change(
     if not (again.ok and again.body):
         return read
     read_again = await cycle.in_writer(_read, source, state, again)
-    second = await cycle.in_writer(_text_if_changed, store, state, read_again, volatile)
-    stored = await cycle.in_writer(_stored_text, store, state)
+    second = _text_if_changed(stored, read_again, volatile)
     if second is None:
         # The second fetch matches the stored text: everything that changed flipped.
         flips = flipping_lines(first, stored)
@@ -80,17 +82,10 @@ def _stored_text(store: Store, state: DocumentState) -> str:
 
 
 def _text_if_changed(
-    store: Store,
-    state: DocumentState,
-    read: tuple[Extracted, str | None] | None,
-    volatile: frozenset[str],
+    stored: str, read: tuple[Extracted, str | None] | None, volatile: frozenset[str]
 ) -> str | None:
     """The fetched text (volatile lines dropped) if it differs from the stored one."""
     if read is None:
         return None
     text = drop_volatile(read[0].text, volatile)
-    if text_hash(text) == state.latest_text_hash:
-        return None
-    if drop_volatile(_stored_text(store, state), volatile) == text:
-        return None
-    return text
+    return None if drop_volatile(stored, volatile) == text else text
