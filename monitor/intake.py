@@ -82,7 +82,7 @@ async def discover(cycle: Cycle, source: Source) -> None:
         store.ensure_endpoints, source.id, [(d.type, d.url) for d in source.discover], start
     )
     due = [e for e in endpoints if cycle.force or e.next_poll_at is None or e.next_poll_at <= now]
-    results = await asyncio.gather(*(poll(specs[e.url], cycle.fetcher) for e in due))
+    results = await asyncio.gather(*(poll(specs[e.url], cycle.fetcher, e.cursor) for e in due))
     fresh: list[tuple[Candidate, str]] = []
     seen: set[str] = set()
     for endpoint, result in zip(due, results, strict=True):
@@ -92,7 +92,9 @@ async def discover(cycle: Cycle, source: Source) -> None:
         seen.update(c.url for c in new)
         fresh.extend((c, endpoint.url) for c in new)
         interval = next_poll_interval(policy, endpoint.interval_s, len(new))
-        await cycle.in_writer(store.record_poll, endpoint.id, now, len(new), result.error, interval)
+        await cycle.in_writer(
+            store.record_poll, endpoint.id, now, len(new), result.error, interval, result.cursor
+        )
         if result.error:
             log.warning("%s: %s", source.id, result.error)
             cycle.summary.discovery_errors.append(f"{source.id}: {result.error}")

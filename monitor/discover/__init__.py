@@ -33,15 +33,23 @@ class PollResult:
     candidates: list[Candidate] = field(default_factory=list)
     pages: int = 0
     error: str | None = None
+    # Where the next poll resumes (opaque to everyone but the discoverer; stored
+    # with the endpoint). Only an input too large for one poll needs one.
+    cursor: str | None = None
 
 
 class Discoverer:
-    """Base class: fetch the endpoint (and its follow-up pages), yield candidates."""
+    """Base class: fetch the endpoint (and its follow-up pages), yield candidates.
+
+    `cursor` is what the previous poll of this endpoint returned as
+    `PollResult.cursor` (None the first time); a discoverer that reads
+    everything each poll ignores it.
+    """
 
     type: ClassVar[str]
 
-    def __init__(self, spec: Discover, fetcher: Fetcher) -> None:
-        self.spec, self.fetcher = spec, fetcher
+    def __init__(self, spec: Discover, fetcher: Fetcher, cursor: str | None = None) -> None:
+        self.spec, self.fetcher, self.cursor = spec, fetcher, cursor
 
     async def poll(self) -> PollResult:
         raise NotImplementedError
@@ -69,11 +77,13 @@ def _filter(spec: Discover) -> Callable[[str], bool]:
     return keep
 
 
-async def poll(spec: Discover, fetcher: Fetcher) -> PollResult:
-    """Run one endpoint; candidates come back canonical, filtered and de-duplicated."""
+async def poll(spec: Discover, fetcher: Fetcher, cursor: str | None = None) -> PollResult:
+    """Run one endpoint; candidates come back canonical, filtered and de-duplicated.
+
+    `cursor` is the endpoint's stored resume point (see `PollResult.cursor`)."""
     from monitor.discover import feed, listing, sitemap  # noqa: F401  (registration)
 
-    result = await DISCOVERERS[spec.type](spec, fetcher).poll()
+    result = await DISCOVERERS[spec.type](spec, fetcher, cursor).poll()
     keep = _filter(spec)
     seen: set[str] = set()
     unique: list[Candidate] = []

@@ -113,6 +113,9 @@ class Endpoint(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     polls: Mapped[int] = mapped_column(Integer, default=0)
     items_new: Mapped[int] = mapped_column(Integer, default=0)
+    # Where the next poll resumes an input too large for one poll (the
+    # discoverer's own JSON; None: from the top).
+    cursor: Mapped[str | None] = mapped_column(Text)
 
 
 class Snapshot(Base):

@@ -33,6 +33,7 @@ class EndpointState:
     url: str
     interval_s: float
     next_poll_at: datetime | None
+    cursor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class NewDocument:
 
 
 def _endpoint_state(e: Endpoint) -> EndpointState:
-    return EndpointState(e.id, e.source_id, e.type, e.url, e.interval_s, e.next_poll_at)
+    return EndpointState(e.id, e.source_id, e.type, e.url, e.interval_s, e.next_poll_at, e.cursor)
 
 
 class TrackingMixin:
@@ -89,10 +90,12 @@ class TrackingMixin:
         new_items: int,
         error: str | None,
         interval_s: float,
+        cursor: str | None = None,
     ) -> None:
-        """Store the poll's outcome and next time; the fetch log gets a row too
-        (no document: `polled` or `error`), so source health and the errors per
-        day count feeds, listings and sitemaps, not only watched documents."""
+        """Store the poll's outcome, next time and resume point (`cursor`); the
+        fetch log gets a row too (no document: `polled` or `error`), so source
+        health and the errors per day count feeds, listings and sitemaps, not
+        only watched documents."""
         with self.session() as s, s.begin():
             e = s.get(Endpoint, endpoint_id)
             assert e is not None
@@ -111,7 +114,7 @@ class TrackingMixin:
             e.items_new += new_items
             if new_items:
                 e.last_new_at = at
-            e.interval_s = interval_s
+            e.interval_s, e.cursor = interval_s, cursor
             e.next_poll_at = at + timedelta(seconds=interval_s)
 
     def endpoints(self, source_id: str | None = None) -> list[Endpoint]:
