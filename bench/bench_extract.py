@@ -37,7 +37,7 @@ import trafilatura  # noqa: E402
 from bs4 import BeautifulSoup  # noqa: E402
 from readability import Document  # noqa: E402
 
-from monitor.extract import block_text, extract, normalize_text  # noqa: E402
+from monitor.extract.article import block_text, extract, normalize_text  # noqa: E402
 
 
 def _ours(html: str) -> str:

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from monitor.config import parse_config  # noqa: E402
-from monitor.pipeline import run_cycle  # noqa: E402
+from monitor.cycle import run_cycle  # noqa: E402
 from monitor.simweb import Request, Response, SimServer  # noqa: E402
 from monitor.simweb.corpus import commentary_text  # noqa: E402
 from monitor.store import Store  # noqa: E402

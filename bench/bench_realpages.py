@@ -70,7 +70,7 @@ from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning  # noqa: E402
 from lxml import etree  # noqa: E402
 from readability import Document  # noqa: E402
 
-from monitor.extract import block_text, extract, normalize_text  # noqa: E402
+from monitor.extract.article import block_text, extract, normalize_text  # noqa: E402
 
 warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
 
@@ -78,7 +78,7 @@ warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
 
 
 def _ours(html: str) -> str:
-    """What the service stores: the consensus of three extractors (monitor/consensus.py)."""
+    """What the service stores: the consensus of three extractors (monitor/extract/consensus.py)."""
     return extract(html).text
 
 

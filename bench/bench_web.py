@@ -59,6 +59,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from monitor.analysis.themes import taxonomy  # noqa: E402
 from monitor.config import Config, parse_config  # noqa: E402
 from monitor.simweb.corpus import (  # noqa: E402
     RU_LEADS,
@@ -76,7 +77,6 @@ from monitor.store.models import (  # noqa: E402
     Version,
 )
 from monitor.store.search import rebuild  # noqa: E402
-from monitor.themes import taxonomy  # noqa: E402
 
 TOPICS = (
     "Стороны подписали соглашение о строительстве атомной электростанции при участии "

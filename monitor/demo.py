@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from monitor.config import Config, parse_config
+from monitor.cycle import run_cycle
 from monitor.diff import stats
-from monitor.pipeline import run_cycle
 from monitor.simweb.corpus import demo_corpus
 from monitor.simweb.site import Article, SimSite
 from monitor.store import Store
@@ -107,7 +107,7 @@ def _describe(store: Store, event: Any) -> dict[str, Any]:
     if event.change_id:
         change = store.change(event.change_id)
         if change is not None:
-            counted = stats([tuple(x) for x in json.loads(change.diff)])  # type: ignore[misc]
+            counted = stats([(int(op), str(t)) for op, t in json.loads(change.diff)])
             row["inserted_chars"], row["deleted_chars"] = (
                 counted.inserted_chars,
                 counted.deleted_chars,

@@ -58,12 +58,10 @@ ALERTS_DELIVERED = Counter(
 class StoreCollector(Collector):
     """Totals read from the database at scrape time."""
 
-    def __init__(self) -> None:
-        self.store: Any = None
+    def __init__(self, store: Any) -> None:
+        self.store = store
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        if self.store is None:
-            return
         counts = self.store.counts()
         for name in ("documents", "versions", "changes", "snapshots", "events"):
             if name in counts:
@@ -103,10 +101,13 @@ class StoreCollector(Collector):
         yield last_ok
 
 
-STORE_COLLECTOR = StoreCollector()
-REGISTRY.register(STORE_COLLECTOR)
-
-
 def exposition(store: Any) -> bytes:
-    STORE_COLLECTOR.store = store
-    return generate_latest(REGISTRY)
+    """The process's counters, then the totals of `store` read now.
+
+    Why a registry per scrape for the totals: the store is the caller's (the
+    service's, or `monitor serve`'s), not a module-wide setting that the last
+    scrape happened to leave behind.
+    """
+    totals = CollectorRegistry(auto_describe=False)
+    totals.register(StoreCollector(store))
+    return generate_latest(REGISTRY) + generate_latest(totals)

@@ -27,12 +27,11 @@ from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent  # type: 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
 
-from monitor.alerts.dispatch import Dispatcher
-from monitor.alerts.health import check_health, source_problem
+from monitor.alerts import Dispatcher, check_health, source_problem
 from monitor.config import Config, ConfigError, Source, database_url, load_config
-from monitor.fetch import Fetcher
+from monitor.cycle import run_cycle
+from monitor.fetch.client import Fetcher
 from monitor.metrics import CHECKS, SCHEDULER_LAG
-from monitor.pipeline import run_cycle
 from monitor.store import StorageUnavailable, Store
 
 log = logging.getLogger("monitor.service")
@@ -62,6 +61,7 @@ class Service:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.dispatcher = Dispatcher(self.config, self.store)
         self.fetcher: Fetcher | None = None
+        self._retiring: set[asyncio.Task[None]] = set()  # replaced fetchers, closing
         self.last_started: dict[str, datetime] = {}
         self.started_at = datetime.now(UTC)
         self.stopping = asyncio.Event()
@@ -225,6 +225,9 @@ class Service:
             self.last_started.pop(gone, None)
         if new.database_url != self.config.database_url:
             log.warning("database_url changed: it takes effect at the next restart")
+        if new.fetch != self.config.fetch:
+            self._replace_fetcher(new)
+        # Everything that reads the configuration gets the new one here, and only here.
         self.config = new
         self.dispatcher.config = new
         if self.app is not None:
@@ -232,6 +235,24 @@ class Service:
         self.store.sync_sources((s.id, s.name) for s in new.sources)
         log.info("configuration reloaded: %d sources", len(new.sources))
         return True
+
+    def _replace_fetcher(self, new: Config) -> None:
+        """New `fetch:` settings take effect for checks started from now on; the old
+        fetcher is closed once the checks already using it have finished."""
+        old = self.fetcher
+        if old is None:
+            return  # not started yet: run() builds it from the new configuration
+        self.fetcher = Fetcher(new.fetch)
+        log.info("fetch settings changed: new checks use them")
+        running = list(self.in_flight)
+
+        async def retire() -> None:
+            await asyncio.gather(*running, return_exceptions=True)
+            await old.aclose()
+
+        task = asyncio.get_running_loop().create_task(retire())
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
 
     async def _watch(self) -> None:
         def mtime() -> float:
@@ -253,16 +274,11 @@ class Service:
 
     def readiness(self) -> dict[str, Any]:
         """What /readyz reports: database, scheduler, stalls, failing sources, network."""
-        from sqlalchemy import text
-
         problems: list[str] = []
         if self.stopping.is_set():
             problems.append("shutting down")
-        try:
-            with self.store.session() as s:
-                s.execute(text("SELECT 1"))
-        except Exception as exc:
-            problems.append(f"database unreachable: {type(exc).__name__}")
+        if (trouble := self.store.ping()) is not None:
+            problems.append(f"database unreachable: {trouble.partition(':')[0]}")
         if not self.scheduler.running:
             problems.append("scheduler not running")
         verdict = self.fetcher.network.verdict() if self.fetcher else None
@@ -352,8 +368,8 @@ class Service:
         # Built before the scheduler starts: importing and building the app takes
         # a moment during which the first runs would otherwise fall due and be missed.
         server = await self._web() if self.web else None
-        async with Fetcher(self.config.fetch) as fetcher:
-            self.fetcher = fetcher
+        self.fetcher = Fetcher(self.config.fetch)
+        try:
             for source in self.config.sources:
                 self._schedule(source, first=True)
             self.scheduler.add_job(
@@ -391,6 +407,10 @@ class Service:
                 for task in late:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            await asyncio.gather(*self._retiring, return_exceptions=True)
+            if self.fetcher is not None:
+                await self.fetcher.aclose()
         self.store.close()
         log.info("stopped")
         return 0

@@ -109,6 +109,55 @@ def _outside_message(paths: list[str]) -> str:
     return "opened outside the repository (a fresh clone has no such file): " + ", ".join(paths)
 
 
+# Modules whose tests start processes (`monitor run`, the CLI, a browser, a fresh
+# clone), feed bombs and huge inputs, or fuzz the API: `slow`. The rest is the
+# fast inner loop, `pytest -m "not slow" -n 2`, under a minute on 2 cores.
+SLOW_MODULES = frozenset(
+    {
+        "test_alerts_cli",
+        "test_api_fuzz",
+        "test_cli",
+        "test_cli_usage",
+        "test_demo",
+        "test_hostile_fetch",
+        "test_hostile_input",
+        "test_hostile_limits",
+        "test_hostile_storage",
+        "test_maintenance",
+        "test_offline",
+        "test_self_contained",
+        "test_service",
+        "test_sitemap_resume",
+        "test_web_browser",
+    }
+)
+
+
+# Single tests of otherwise fast modules that run the CLI in a process, crash one
+# on purpose, or score a whole corpus.
+SLOW_TESTS = frozenset(
+    {
+        "test_reextract_command",
+        "test_mean_f1_at_least_095",
+        "test_monitor_extract_shows_what_would_be_stored",
+        "test_crash_between_sending_and_recording",
+        "test_a_crash_mid_transaction_leaves_no_version_without_its_change",
+        "test_monitor_serve_runs_the_ui_with_the_token_from_the_environment",
+        "test_rate_limit_answers_429_with_retry_after_and_logs_arrivals",
+        "test_owned_server_and_concurrent_mutation",
+        "test_every_page_answers_with_its_content",
+        "test_security_headers_on_every_kind_of_response",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        name = getattr(item, "originalname", item.name)
+        if item.path.stem in SLOW_MODULES or name in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if not _installed:  # audit hooks cannot be removed: install once per process
         sys.addaudithook(GUARD)

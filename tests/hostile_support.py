@@ -82,7 +82,8 @@ def refused_in_child(tmp_path: Path, data: bytes, call: str) -> Run:
     """Run `call` on `data` in a child; it prints the error it is refused with."""
     (tmp_path / "input.bin").write_bytes(data)
     code = (
-        "import monitor.attachments as a, monitor.discover.sitemap as s, monitor.extract as e\n"
+        "import monitor.extract.attachments as a, monitor.discover.sitemap as s\n"
+        "import monitor.extract.article as e\n"
         f"data = open({str(tmp_path / 'input.bin')!r}, 'rb').read()\n"
         f"try:\n    {call}\nexcept (e.ExtractionError, s.SitemapError) as exc:\n    print(exc)\n"
     )

@@ -21,7 +21,7 @@ from web_support import free_port
 
 from monitor.alerts.dispatch import Dispatcher
 from monitor.config import Config, ConfigError, parse_config
-from monitor.pipeline import run_cycle
+from monitor.cycle import run_cycle
 from monitor.simweb.receiver import Receiver
 from monitor.simweb.site import SimSite
 from monitor.store import Store

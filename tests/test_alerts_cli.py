@@ -19,7 +19,7 @@ from web_support import free_port
 from monitor.alerts.dispatch import Dispatcher
 from monitor.alerts.health import check_health
 from monitor.config import parse_config
-from monitor.pipeline import run_cycle
+from monitor.cycle import run_cycle
 from monitor.simweb.receiver import Receiver
 from monitor.simweb.server import Response, SimServer
 from monitor.store import Store, utcnow

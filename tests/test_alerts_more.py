@@ -10,7 +10,7 @@ import pytest
 from monitor.alerts.dispatch import Dispatcher
 from monitor.alerts.health import check_health
 from monitor.config import Config, parse_config
-from monitor.pipeline import run_cycle
+from monitor.cycle import run_cycle
 from monitor.simweb.receiver import Receiver
 from monitor.simweb.server import Response, SimServer
 from monitor.store import Store, utcnow

@@ -18,7 +18,6 @@ parameter.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -129,7 +128,6 @@ def test_schemathesis_finds_no_server_error(target: Target) -> None:
     )
     failures: list[str] = []
     operations = 0
-    started = time.monotonic()
     with requests.Session() as session:
         for result in schema.get_all_operations():
             operation = result.ok()
@@ -145,10 +143,8 @@ def test_schemathesis_finds_no_server_error(target: Target) -> None:
                 # FailureGroup, a BaseExceptionGroup that `except Exception` misses
                 except (Exception, BaseExceptionGroup) as exc:
                     failures.append(f"{operation.label} [{mode.value}]: {exc}"[:3000])
-    elapsed = time.monotonic() - started
     assert operations >= 12, operations
     assert not failures, "\n\n".join(failures)
-    assert elapsed < 300, f"the fuzz run took {elapsed:.0f} s"
 
 
 def _fuzz(operation: Any, mode: GenerationMode, base: str, session: requests.Session) -> None:

@@ -11,8 +11,8 @@ import pypdf
 import pytest
 from fpdf import FPDF
 
-from monitor.attachments import extract_docx, extract_pdf, is_attachment
-from monitor.extract import ExtractionError, normalize_text
+from monitor.extract.article import ExtractionError, normalize_text
+from monitor.extract.attachments import extract_docx, extract_pdf, is_attachment
 from monitor.simweb.docs import find_font, make_blank_pdf, make_docx, make_pdf
 
 KAZAKH = [

@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from monitor.decode import DecodeError, decode_body
+from monitor.extract.decode import DecodeError, decode_body
 
 RU = "Россия и Казахстан подписали декларацию о всеобъемлющем стратегическом партнерстве."
 KK = "Қазақстан мен Ресей арасындағы одақтастық туралы декларация қол қойылды."

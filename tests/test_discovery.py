@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from monitor.config import Config, parse_config
-from monitor.pipeline import CycleSummary, run_cycle
+from monitor.cycle import CycleSummary, run_cycle
 from monitor.simweb.corpus import demo_corpus
 from monitor.simweb.server import Response
 from monitor.simweb.site import Attachment, SimSite

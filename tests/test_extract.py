@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from monitor.extract import ExtractionError, extract, normalize_text, rules_fingerprint
+from monitor.extract.article import ExtractionError, extract, normalize_text, rules_fingerprint
 
 
 def test_normalize_erases_invisible_differences() -> None:

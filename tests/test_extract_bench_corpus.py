@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from types import ModuleType
 
-from monitor.extract import ExtractionError, extract
+from monitor.extract.article import ExtractionError, extract
 
 CORPUS_FILE = Path(__file__).resolve().parents[1] / "bench" / "extract_pages.py"
 FETCHES = 5

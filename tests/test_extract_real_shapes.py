@@ -4,7 +4,7 @@ The pages here are written for the project, but each reproduces a shape seen in
 the real-page corpus (bench/realpages): a whole page wrapped in one ASP.NET
 <form>, the article inside an element whose class says "widget", "ad", "lenta"
 or "sidebar", a view counter under the headline. The consensus of the three
-extractors (monitor/consensus.py) and its pinning are tested here too.
+extractors (monitor/extract/consensus.py) and its pinning are tested here too.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.consensus import CANDIDATES, agreement, choose, shingles
-from monitor.extract import ExtractionError, extract
+from monitor.extract.article import ExtractionError, extract
+from monitor.extract.consensus import CANDIDATES, agreement, choose, shingles
 from monitor.simweb import Response, SimServer
 
 ARTICLE = [

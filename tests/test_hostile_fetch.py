@@ -18,13 +18,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from monitor.config import Config, FetchSettings, parse_config
-from monitor.fetch import Fetcher, FetchResult, Validators
-from monitor.guard import Guard, literal_ip, refusal_for_host
-from monitor.pipeline import run_cycle
+from monitor.cycle import run_cycle
+from monitor.fetch.client import Fetcher, FetchResult, Validators
+from monitor.fetch.guard import Guard, literal_ip, refusal_for_host
 from monitor.simweb import Response, SimServer
 from monitor.store import Store
+from monitor.store.models import FetchLog
 
 NEVER = "never allowed"
 OPT_IN = "set allow_private: true"
@@ -216,7 +218,7 @@ def test_a_refusal_is_logged_once_per_url(web: SimServer, caplog: pytest.LogCapt
             for _ in range(3):
                 await fetcher.fetch(web.url("/doc"))
 
-    with caplog.at_level(logging.WARNING, logger="monitor.fetch"):
+    with caplog.at_level(logging.WARNING, logger="monitor.fetch.client"):
         asyncio.run(run())
     expected = f"{web.url('/doc')}: refused: 127.0.0.1 is a loopback address (SSRF guard; "
     messages = [r.getMessage() for r in caplog.records]
@@ -321,6 +323,9 @@ def test_attachments_on_private_addresses_are_refused_at_fetch(
     assert private.requests == []
     attachment = store.find_document(pdf)
     assert attachment is not None  # tracked, and its fetches refused
-    errors = [r.error for r in store.fetch_log(document_id=attachment.id)]
+    with store.session() as s:
+        errors = list(
+            s.scalars(select(FetchLog.error).where(FetchLog.document_id == attachment.id))
+        )
     assert errors and all("refused" in str(e) for e in errors)
     assert "refused" in str(store.source_health()["att"]["last_error"])

@@ -27,12 +27,12 @@ from hostile_support import (
     urlset,
 )
 
-from monitor.attachments import MAX_DOCX_ELEMENTS, extract_docx
 from monitor.config import ConfigError, load_config, parse_config
+from monitor.cycle import run_cycle
 from monitor.discover.feed import parse_feed
 from monitor.discover.sitemap import MAX_SITEMAPS, SitemapError, parse_sitemap
-from monitor.extract import ExtractionError, extract
-from monitor.pipeline import run_cycle
+from monitor.extract.article import ExtractionError, extract
+from monitor.extract.attachments import MAX_DOCX_ELEMENTS, extract_docx
 from monitor.simweb import SimServer
 from monitor.simweb.server import Response
 from monitor.store import Store

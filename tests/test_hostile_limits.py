@@ -23,8 +23,8 @@ import brotli
 import pytest
 
 from monitor.config import FetchSettings
-from monitor.decompress import BodyTooLarge, decoded
-from monitor.fetch import Fetcher, FetchResult, Validators
+from monitor.fetch.client import Fetcher, FetchResult, Validators
+from monitor.fetch.decompress import BodyTooLarge, decoded
 from monitor.simweb import Response, SimServer
 
 MB = 1 << 20

@@ -15,7 +15,7 @@ from conftest import _pg_schema_url
 from hostile_support import SM, bounded, child, sources_yaml
 
 from monitor.config import parse_config
-from monitor.pipeline import run_cycle
+from monitor.cycle import run_cycle
 from monitor.simweb import SimServer
 from monitor.simweb.server import Response
 from monitor.store import NewDocument, StorageUnavailable, Store, utcnow

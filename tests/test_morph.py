@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from monitor.morph import TermMatcher, kazakh_stem, sentences
@@ -159,8 +157,5 @@ def test_fifty_kilobytes_in_well_under_a_second() -> None:
     )
     text = (sample * (50_000 // len(sample) + 1))[:50_000]
     matcher = TermMatcher(["Россия", "Казахстан", "Ресей", "Kazakhstan", "энергия", "нефть"])
-    begin = time.perf_counter()
-    result = matcher.find(text)
-    elapsed = time.perf_counter() - begin
+    result = matcher.find(text)  # its speed: bench/bench_text.py
     assert set(result) == {"Россия", "Казахстан", "Ресей", "Kazakhstan", "нефть"}
-    assert elapsed < 1.0, f"50 KB took {elapsed * 1000:.0f} ms"

@@ -23,9 +23,9 @@ from web_support import free_port
 
 from monitor.alerts.health import describe_source, source_problem
 from monitor.config import FetchSettings
-from monitor.fetch import Fetcher, FetchResult
+from monitor.fetch.client import Fetcher, FetchResult
+from monitor.fetch.network import Reachability
 from monitor.metrics import exposition
-from monitor.network import Reachability
 from monitor.simweb import Response, SimServer
 from monitor.store import Store
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.extract import extract
-from monitor.pagemeta import classify, split_metadata
-from monitor.stability import drop_volatile, flipping_lines, patterns_of
+from monitor.cycle.stability import drop_volatile, flipping_lines, patterns_of
+from monitor.extract.article import extract
+from monitor.extract.pagemeta import classify, split_metadata
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event, select
 
 from monitor.config import Config, parse_config
-from monitor.pipeline import CycleSummary, run_cycle
+from monitor.cycle import CycleSummary, run_cycle
 from monitor.simweb import Request, Response, SimServer
 from monitor.store import Store
 from monitor.store.models import Change, FetchLog, Snapshot, Version
@@ -252,7 +252,8 @@ def test_identical_bodies_share_one_snapshot(web: SimServer, store: Store) -> No
     counts = store.counts()
     assert counts["versions"] == 2 and counts["snapshots"] == 1
     version = store.versions(1)[0]
-    assert store.snapshot_body(version.snapshot_id) == html.encode()
+    snapshot = store.snapshot_of(1, version.seq)
+    assert snapshot is not None and snapshot.body == html.encode()
 
 
 def test_a_crash_mid_transaction_leaves_no_version_without_its_change(

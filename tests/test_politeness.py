@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from itertools import pairwise
 from typing import Any
 
 from monitor.config import FetchSettings
-from monitor.fetch import Fetcher, FetchResult
-from monitor.politeness import retry_after_seconds
+from monitor.fetch.client import Fetcher, FetchResult
+from monitor.fetch.politeness import retry_after_seconds
 from monitor.simweb import Request, Response, SimServer
 
 UA = "monitor/0.1 (test; contact: ops@example.org)"
@@ -100,8 +99,9 @@ def test_per_host_delay_spaces_requests(web: SimServer) -> None:
         web.route(f"/d{i}", Response.html(f"<p>{i}</p>"))
     fetch_all([web.url(f"/d{i}") for i in range(4)], per_host_delay=0.3, per_host_concurrency=4)
     times = sorted(r.at for r in web.requests if r.path.startswith("/d"))
-    gaps = [b - a for a, b in pairwise(times)]
-    assert min(gaps) >= 0.25, gaps
+    # The span, not each gap: a loaded machine may send one request late and the
+    # next on time, but four requests can never fit in less than three delays.
+    assert times[-1] - times[0] >= 3 * 0.3 * 0.95, times
 
 
 def test_crawl_delay_from_robots_spaces_requests(web: SimServer) -> None:

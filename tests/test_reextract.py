@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from monitor.config import Config, parse_config
-from monitor.pipeline import CycleSummary, run_cycle
+from monitor.cycle import CycleSummary, run_cycle
 from monitor.simweb import Request, Response, SimServer
 from monitor.store import Store
 from monitor.store.models import Alert, Event, Version
@@ -70,7 +70,7 @@ def test_rules_change_is_reextracted_without_alerts(web: SimServer, store: Store
     assert alert_kinds(store) == ["new"]
 
     narrower = config(web, select="div.text")
-    from monitor.reextract import reextract
+    from monitor.cycle.reextract import reextract
 
     dry = reextract(narrower, store, dry_run=True)
     assert (dry.examined, dry.changed) == (1, 1) and len(versions(store)) == 1

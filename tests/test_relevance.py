@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from monitor.analysis.relevance import _compile, default_rules, judge
 from monitor.config import RelevanceRules
-from monitor.relevance import _compile, default_rules, judge
 
 CORPUS = Path(__file__).parent / "data" / "relevance_corpus.yaml"
 

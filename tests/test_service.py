@@ -18,7 +18,9 @@ import httpx
 import pytest
 from web_support import free_port
 
+from monitor.simweb import SimServer
 from monitor.simweb.receiver import Receiver
+from monitor.simweb.server import Response
 from monitor.simweb.site import SimSite
 from monitor.store import Store
 
@@ -381,3 +383,44 @@ def test_watch_config_reloads_a_changed_file(
     finally:
         assert run.stop() == 0
     assert "changed on disk" in (tmp_path / "run.log").read_text()
+
+
+def test_sighup_applies_new_fetch_settings_to_later_requests(db_url: str, tmp_path: Path) -> None:
+    """`fetch:` is part of what a reload re-reads: the running fetcher is replaced,
+    so later requests carry the new User-Agent (the old one was kept before)."""
+    feed = b'<rss version="2.0"><channel><title>t</title></channel></rss>'
+    with SimServer() as web:
+        web.route("/rss.xml", Response(body=feed, headers={"Content-Type": "application/rss+xml"}))
+        config = tmp_path / "sources.yaml"
+
+        def write(agent: str) -> None:
+            config.write_text(
+                f"fetch: {{per_host_delay: 0, user_agent: '{agent}'}}\n"
+                "recheck: {discover_min: 1s, discover_max: 1s}\n"
+                "sources:\n  - id: sim\n    name: Sim\n    allow_private: true\n"
+                "    interval: 1s\n    discover:\n"
+                f"      - {{type: feed, url: '{web.url('/rss.xml')}'}}\n",
+                encoding="utf-8",
+            )
+
+        write("first-agent/1")
+        run = Run(config, db_url, free_port(), tmp_path / "run.log", ("--no-web",))
+        try:
+            wait_for(lambda: len(web.hits("/rss.xml")) >= 1, 20, "the first poll")
+            write("second-agent/2")
+            run.proc.send_signal(signal.SIGHUP)
+            wait_for(
+                lambda: any(
+                    r.headers.get("User-Agent") == "second-agent/2" for r in web.hits("/rss.xml")
+                ),
+                20,
+                "a poll with the new User-Agent",
+            )
+            seen = len(web.hits("/rss.xml"))
+            wait_for(lambda: len(web.hits("/rss.xml")) > seen + 1, 20, "polls to go on")
+        finally:
+            assert run.stop() == 0
+        agents = [r.headers.get("User-Agent") for r in web.hits("/rss.xml")]
+    assert agents[0] == "first-agent/1"
+    assert agents[-1] == "second-agent/2"
+    assert "fetch settings changed" in (tmp_path / "run.log").read_text()

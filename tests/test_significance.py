@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import pytest
 
 from monitor.alerts.build import matches
+from monitor.analysis.summary import ChangeSummary, summarize
 from monitor.config import Source, Subscription
 from monitor.config.alerts import Filters, WebhookChannel
-from monitor.summary import ChangeSummary, summarize
 
 DEFAULT = Subscription(
     name="default", channel=WebhookChannel(type="webhook", url="https://example.org/hook")

@@ -16,12 +16,12 @@ import pytest
 from bs4 import BeautifulSoup
 from protego import Protego
 
-from monitor.attachments import extract_docx, extract_pdf
-from monitor.relevance import default_rules, judge
+from monitor.analysis.relevance import default_rules, judge
+from monitor.analysis.themes import taxonomy
+from monitor.extract.attachments import extract_docx, extract_pdf
 from monitor.simweb import SimServer
 from monitor.simweb.corpus import RU_LEADS, RU_SENTENCES, demo_corpus
 from monitor.simweb.site import Attachment, SimSite
-from monitor.themes import taxonomy
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"

@@ -14,11 +14,11 @@ import pytest
 from hostile_support import SM, sources_yaml, urlset
 
 from monitor.config import parse_config
+from monitor.cycle import run_cycle
 from monitor.discover import Candidate, sitemap
 from monitor.discover.sitemap import MAX_SITEMAPS, _choose
-from monitor.fetch import Fetcher
-from monitor.guard import ALLOW_PRIVATE
-from monitor.pipeline import run_cycle
+from monitor.fetch.client import Fetcher
+from monitor.fetch.guard import ALLOW_PRIVATE
 from monitor.simweb import SimServer
 from monitor.simweb.server import Response
 from monitor.store import Store

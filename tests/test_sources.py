@@ -5,6 +5,7 @@ from __future__ import annotations
 from monitor.config import parse_config
 from monitor.sources import canonical_url, jobs_for
 from monitor.store import Store
+from monitor.views import translations
 
 
 def test_canonical_url_collapses_spellings() -> None:
@@ -57,5 +58,5 @@ def test_store_links_other_language_versions(store: Store) -> None:
         "https://www.akorda.kz/ru/drugoe-1284851",
     ]
     ids = store.add_documents("a", [NewDocument(u, "discovered", True, {}) for u in urls], utcnow())
-    found = store.translations(ids[0])
+    found = translations(store, ids[0])
     assert sorted((t["id"], t["language"]) for t in found) == [(ids[1], "kk"), (ids[2], "en")]

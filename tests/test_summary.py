@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from monitor.analysis.summary import ChangeSummary, summarize
 from monitor.diff import diff_words
 from monitor.simweb.corpus import commentary_text
-from monitor.summary import ChangeSummary, summarize
 
 NEW_POINT = "Стороны обязуются ежегодно рассматривать ход выполнения настоящей Декларации."
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -10,9 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from monitor.config import ThemeSpec
-from monitor.diff import diff_words
-from monitor.themes import (
+from monitor.analysis.themes import (
     MAX_SENTENCE_CHARS,
     MAX_SENTENCES,
     ThemeHit,
@@ -20,6 +17,8 @@ from monitor.themes import (
     taxonomy,
     theme_ids,
 )
+from monitor.config import ThemeSpec
+from monitor.diff import diff_words
 
 CORPUS = Path(__file__).parent / "data" / "themes_corpus.yaml"
 REQUIRED = {
@@ -253,15 +252,12 @@ def test_ops_must_rebuild_both_texts() -> None:
         taxonomy().tag_change("a b", "a c", [(0, "a "), (1, "c")])
 
 
-def test_tagging_50_kb_is_fast() -> None:
+def test_tagging_50_kb_finds_every_theme_in_it() -> None:
+    """Correctness on a long text; its speed is measured in bench/bench_text.py."""
     paragraph = TRADE_COMMUNIQUE + NPP_SENTENCE + "Ғарыш айлағы Байқоңыр. Rail freight grew.\n"
     text = (paragraph * (50_000 // len(paragraph) + 1))[:50_000]
-    taxonomy().tag(text)  # compile and warm the stem cache
-    begin = time.perf_counter()
     hits = taxonomy().tag(text)
-    elapsed = time.perf_counter() - begin
     assert {"economy-finance", "energy", "space", "transport-logistics"} <= {h.theme for h in hits}
-    assert elapsed < 0.5, f"50 KB took {elapsed * 1000:.0f} ms"
 
 
 def load_corpus() -> list[dict[str, Any]]:

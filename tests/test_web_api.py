@@ -18,12 +18,20 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from monitor.alerts.build import assess
+from monitor.analysis.assess import assess
 from monitor.config import Config, parse_config
+from monitor.cycle import run_cycle
 from monitor.diff import diff_words, stats
-from monitor.pipeline import run_cycle
 from monitor.simweb.site import SimSite
-from monitor.store import AlertDraft, DocumentFilter, FetchRecord, NewVersion, Store, sha256
+from monitor.store import (
+    AlertDraft,
+    DocumentFilter,
+    FetchRecord,
+    NewVersion,
+    Outcome,
+    Store,
+    sha256,
+)
 from monitor.store.catalog import encode_cursor
 from monitor.web import api, feeds
 
@@ -387,7 +395,7 @@ def test_alerts_sources_and_themes(served: Served) -> None:
 
     (state,) = s.store.document_states([s.ids["energy"]])
     rec = FetchRecord(url=state.url, started_at=now, duration_ms=3, error="timeout")
-    s.store.record_outcome(state, rec, "error")
+    s.store.record_outcomes([Outcome(state, rec, "error")])
     sources = {x["id"]: x for x in s.json("/api/sources")}
     assert list(sources) == ["ru-mid", "akorda", "tass"]
     assert sources["tass"]["documents"] == 21 and sources["tass"]["kind"] == "media"

@@ -22,7 +22,7 @@ from fastapi import FastAPI
 
 from monitor.alerts.dispatch import Dispatcher
 from monitor.config import Config, parse_config
-from monitor.pipeline import run_cycle
+from monitor.cycle import run_cycle
 from monitor.simweb.receiver import Receiver
 from monitor.simweb.server import Response
 from monitor.simweb.site import SimSite

@@ -1,5 +1,6 @@
-"""Deciding alerts: themes and summary of a version, subscriptions that match,
-and the payload frozen into the outbox with the event.
+"""Deciding alerts: the subscriptions an assessed version matches, and the
+payload frozen into the outbox with the event (the assessment itself is
+monitor/analysis/assess.py).
 
 The payload is the documented webhook body (see README, "Webhook payload");
 email and chat messages are rendered from it, so every channel says the same.
@@ -8,49 +9,18 @@ email and chat messages are rendered from it, so every channel says the same.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from monitor.analysis.assess import Assessment
 from monitor.config import Config, Source, Subscription
 from monitor.config.alerts import SIGNIFICANCE
 from monitor.diff import trim_context
 from monitor.store import AlertDraft
-from monitor.summary import summarize
-from monitor.themes import taxonomy
 
 PAYLOAD_VERSION = 1
 DIFF_CONTEXT = 160  # characters of unchanged text kept around each change
 MAX_DIFF_CHARS = 200_000
-
-
-@dataclass
-class Assessment:
-    """What a new version means, computed once for storage and for every alert."""
-
-    themes: list[dict[str, Any]]  # of the whole new text
-    change_themes: list[dict[str, Any]] | None = None  # of inserted/deleted text
-    summary: dict[str, Any] | None = None
-    significance: str | None = None
-    cosmetic: bool = False
-    drafts: list[AlertDraft] = field(default_factory=list)
-
-
-def assess(
-    config: Config, old: str | None, new: str, ops: Sequence[tuple[int, str]] | None
-) -> Assessment:
-    tax = taxonomy(config.themes)
-    themes = [h.as_dict() for h in tax.tag(new)]
-    if old is None or ops is None:
-        return Assessment(themes=themes)
-    summary = summarize(old, new, ops)
-    return Assessment(
-        themes=themes,
-        change_themes=[h.as_dict() for h in tax.tag_change(old, new, ops)],
-        summary={**summary.as_dict(), "headline": summary.headline()},
-        significance=summary.significance,
-        cosmetic=summary.cosmetic,
-    )
 
 
 def compact_ops(ops: Sequence[tuple[int, str]], context: int = DIFF_CONTEXT) -> list[list[Any]]:

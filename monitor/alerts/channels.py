@@ -27,6 +27,7 @@ import httpx
 
 from monitor.alerts import render
 from monitor.config import AppriseChannel, EmailChannel, SmtpSettings, WebhookChannel
+from monitor.config.alerts import Channel as ChannelSpec
 
 SIGNATURE_HEADER = "X-Monitor-Signature"
 
@@ -220,5 +221,7 @@ class Apprise(Channel):
             raise DeliveryError("Apprise could not deliver (the service refused or is down)")
 
 
-def channel_for(spec: Any, smtp: SmtpSettings) -> Channel:
-    return CHANNELS[spec.type](spec, smtp=smtp)
+def channel_for(spec: ChannelSpec, smtp: SmtpSettings) -> Channel:
+    """The channel class registered for the spec's `type`, built from it."""
+    cls: Any = CHANNELS[spec.type]  # each class takes its own spec type
+    return cls(spec, smtp=smtp)

@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor.config import database_url
+from monitor.config import Config, ConfigError, database_url, load_config
 from monitor.store import Store
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -23,6 +23,17 @@ def open_store(args: argparse.Namespace, config: Any = None, *, reading: bool = 
     """The configured database; `reading=True` for commands that only read it,
     which must refuse a database that does not exist rather than create one."""
     return Store(database_url(args.db, config), must_exist=reading)
+
+
+def config_or_default(args: argparse.Namespace) -> Config:
+    """The configuration, or the defaults when no file is found: read-only
+    commands only need it for the themes, and must work on a bare database."""
+    try:
+        return load_config(getattr(args, "config", None))
+    except ConfigError:
+        if getattr(args, "config", None):
+            raise  # named explicitly: a problem there is the user's to hear about
+        return Config()
 
 
 def when(value: datetime | str | None, missing: str = "-") -> str:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from monitor.cli.base import EXIT_ERRORS, EXIT_OK, emit, open_store, when
+from monitor.cli.base import EXIT_ERRORS, EXIT_OK, config_or_default, emit, open_store, when
 from monitor.config import load_config
 from monitor.store import Store
 from monitor.store.search import theme_ids_of
@@ -49,7 +49,7 @@ def progress_bar(quiet: bool) -> Iterator[Callable[[Any], None] | None]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from monitor.pipeline import run_cycle
+    from monitor.cycle import run_cycle
 
     config = load_config(args.config)
     if args.source:
@@ -147,32 +147,36 @@ def _change_info(store: Store, version_id: int) -> dict[str, Any]:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from monitor.diff import diff_words, render, stats
+    from monitor.diff import render, stats
+    from monitor.views import compare
 
     store = open_store(args, reading=True)
     try:
         doc = _document(store, args.document)
         to_seq = args.to or doc.latest_seq
-        from_seq = args.from_ if args.from_ is not None else to_seq - 1
+        from_seq = max(0, args.from_ if args.from_ is not None else to_seq - 1)
         if doc.latest_seq == 0:
             raise LookupError(f"document #{doc.id} has no versions yet")
-        new = store.version(doc.id, to_seq)
-        old = store.version(doc.id, from_seq) if from_seq >= 1 else None
-        if new is None or (from_seq >= 1 and old is None):
+        try:
+            change = compare(store, config_or_default(args), doc.id, from_seq, to_seq)
+        except LookupError:
             raise LookupError(
                 f"document #{doc.id} has versions 1..{doc.latest_seq}; "
                 f"asked for {from_seq}..{to_seq}"
-            )
-        change = store.change_to(new.id) if old is not None and from_seq == to_seq - 1 else None
-        if change is not None:
-            ops = [tuple(x) for x in json.loads(change.diff)]
-        else:
-            ops = diff_words(old.text if old else "", new.text)
-        info = _change_info(store, new.id) if change is not None else {}
-        info["themes"] = theme_ids_of(new.themes)
+            ) from None
+        new = store.version(doc.id, to_seq)
+        info: dict[str, Any] = {}
+        if change.summary or change.significance:
+            info = {
+                "significance": change.significance,
+                "summary": change.headline,
+                "change_themes": [h["theme"] for h in change.themes],
+            }
+        info["themes"] = theme_ids_of(new.themes if new else None)
     finally:
         store.close()
-    counted = stats(ops)  # type: ignore[arg-type]
+    ops, old = change.ops, change.from_seq >= 1
+    counted = stats(ops)
     if args.json:
         emit(
             {
@@ -198,5 +202,5 @@ def cmd_diff(args: argparse.Namespace) -> int:
         print(f"themes of the change: {', '.join(info['change_themes'])}")
     if info.get("themes"):
         print(f"themes of the document: {', '.join(info['themes'])}")
-    print(render(ops, color=color, context=None if args.full else 200))  # type: ignore[arg-type]
+    print(render(ops, color=color, context=None if args.full else 200))
     return EXIT_OK

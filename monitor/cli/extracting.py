@@ -85,7 +85,7 @@ def _fetch_settings(args: argparse.Namespace) -> FetchSettings:
 async def _load(
     inputs: list[str], settings: FetchSettings, allow_private: bool = False
 ) -> list[dict[str, Any]]:
-    from monitor.fetch import Fetcher
+    from monitor.fetch.client import Fetcher
 
     loaded: list[dict[str, Any]] = []
     urls = [i for i in inputs if i.startswith(("http://", "https://"))]
@@ -129,9 +129,9 @@ async def _load(
 
 
 def _extract_one(item: dict[str, Any], rules: Source) -> dict[str, Any]:
-    from monitor.bodies import extract_body
-    from monitor.decode import DecodeError
-    from monitor.extract import ExtractionError, text_hash
+    from monitor.extract.article import ExtractionError, text_hash
+    from monitor.extract.bodies import extract_body
+    from monitor.extract.decode import DecodeError
 
     out: dict[str, Any] = {"input": item["input"]}
     if item.get("error") or item.get("body") is None:
@@ -190,7 +190,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
-    from monitor.reextract import reextract
+    from monitor.cycle import reextract
 
     config = load_config(args.config)
     for source_id in args.source or ():

@@ -28,7 +28,7 @@ def cmd_sources_validate(args: argparse.Namespace) -> int:
 
 def cmd_sources_status(args: argparse.Namespace) -> int:
     """When each source's endpoints and documents are due, and how they are doing."""
-    from monitor.alerts.health import describe_source
+    from monitor.alerts import describe_source
 
     config = load_config(args.config)
     store = open_store(args, config, reading=True)
@@ -137,7 +137,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
             row = store.retry_alert(args.id, _now())
             rows = [row]
         elif args.action == "dispatch":
-            from monitor.alerts.dispatch import Dispatcher
+            from monitor.alerts import Dispatcher
 
             dispatcher = Dispatcher(config, store)
             dispatcher.recover()

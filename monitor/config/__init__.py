@@ -34,6 +34,7 @@ from monitor.config.models import (
     Source,
 )
 from monitor.config.types import Duration, HttpUrl, parse_duration
+from monitor.data import shipped_theme_ids
 
 __all__ = [
     "AlertSettings",
@@ -91,9 +92,8 @@ class Config(BaseModel):
     def _subscriptions_name_known_things(self) -> Config:
         if not self.subscriptions:
             return self
-        from monitor.themes import theme_ids  # the shipped taxonomy when none is configured
-
-        known_themes = set(self.themes) if self.themes is not None else set(theme_ids())
+        # The shipped taxonomy when none is configured.
+        known_themes = set(self.themes) if self.themes is not None else set(shipped_theme_ids())
         known_sources = {s.id for s in self.sources}
         names: set[str] = set()
         for index, sub in enumerate(self.subscriptions):
@@ -313,7 +313,8 @@ def parse_config(text: str, name: str = "sources.yaml") -> Config:
         return Config.model_validate(data)
     except ValidationError as exc:
         problems = []
-        for err in exc.errors():
+        for detail in exc.errors():
+            err: dict[str, Any] = dict(detail)
             ctx_error = (err.get("ctx") or {}).get("error")
             if isinstance(ctx_error, _DuplicateId):
                 err = {**err, "loc": ("sources", ctx_error.index, "id"), "msg": str(ctx_error)}

@@ -87,7 +87,7 @@ class Filters(BaseModel):
     kind: list[Literal["official", "media"]] = Field(default_factory=list)
     country: list[Literal["RU", "KZ", "other"]] = Field(default_factory=list)
     events: list[Literal["new", "changed", "removed", "restored"]] = Field(
-        default_factory=lambda: ["new", "changed", "removed", "restored"]
+        default_factory=lambda: ["new", "changed", "removed", "restored"]  # type: ignore[arg-type]
     )
     # "moderate": typos, word forms and renumbered points (minor or trivial) stay
     # quiet; a number, date, name, modal, negation, word or clause changed alerts.

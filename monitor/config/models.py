@@ -80,7 +80,7 @@ class RelevanceRules(BaseModel):
 
     Relevant if one `any` term matches, or every group of `require_all` matches
     at least one term; never if an `exclude` term matches. Terms are matched
-    with morphology (monitor/relevance.py), in Russian, Kazakh and English.
+    with morphology (monitor/analysis/relevance.py), in Russian, Kazakh and English.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -140,7 +140,7 @@ class Source(BaseModel):
     interval: Duration = 3600.0
     kind: Literal["official", "media"] = "media"
     country: Literal["RU", "KZ", "other"] = "other"
-    languages: list[Literal["ru", "kk", "en"]] = Field(default_factory=lambda: ["ru"])
+    languages: list[Literal["ru", "kk", "en"]] = Field(default_factory=lambda: ["ru"])  # type: ignore[arg-type]  # pydantic validates the default
     discover: list[Discover] = Field(default_factory=list)
     # "terms": discovered documents are kept only if relevant; "all": keep everything
     relevance: Literal["terms", "all"] = "terms"
@@ -151,7 +151,7 @@ class Source(BaseModel):
     follow_attachments: bool = True
     # Requests for this source (watched URLs, its feeds' links, redirects, robots.txt,
     # attachments) may reach loopback and private (RFC 1918, ULA, CGNAT) addresses.
-    # Off by default (SSRF guard, monitor/guard.py); link-local and cloud metadata
+    # Off by default (SSRF guard, monitor/fetch/guard.py); link-local and cloud metadata
     # addresses stay refused even when on.
     allow_private: bool = False
 

@@ -10,7 +10,7 @@ from xml.sax import SAXException
 
 import feedparser
 
-from monitor.discover import Candidate, Discoverer, PollResult, register
+from monitor.discover.base import Candidate, Discoverer, PollResult, register
 
 
 def _date(entry: Any) -> datetime | None:

@@ -7,8 +7,8 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
-from monitor.decode import DecodeError, decode_body
-from monitor.discover import Candidate, Discoverer, PollResult, register
+from monitor.discover.base import Candidate, Discoverer, PollResult, register
+from monitor.extract.decode import DecodeError, decode_body
 
 
 def parse_listing(

@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from monitor.discover import Candidate, Discoverer, PollResult, register
-from monitor.extract import parse_datetime
+from monitor.discover.base import Candidate, Discoverer, PollResult, register
+from monitor.extract.article import parse_datetime
 
 log = logging.getLogger(__name__)
 

@@ -62,7 +62,7 @@ class Receiver:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def answer(self, *statuses: int) -> None:
         """The next requests get these statuses, then 200."""

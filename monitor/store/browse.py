@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +24,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.store.catalog import (
+    DocumentFilter,
     SourceMeta,
     check_filter,
     cursor_id,
@@ -37,6 +37,7 @@ from monitor.store.catalog import (
     source_catalog,
     source_ids_for,
 )
+from monitor.store.dto import DocumentItem, EventItem, Page, RawSnapshot, VersionItem
 from monitor.store.models import (
     Change,
     Document,
@@ -74,85 +75,7 @@ SORTS = ("recent", "title", "first_seen", "relevance")
 MAX_LIMIT = 500
 
 
-@dataclass(frozen=True)
-class DocumentFilter:
-    source: list[str] = field(default_factory=list)
-    kind: list[str] = field(default_factory=list)  # official | media
-    country: list[str] = field(default_factory=list)  # RU | KZ | other
-    language: list[str] = field(default_factory=list)  # ru | kk | en (source languages)
-    theme: list[str] = field(default_factory=list)  # theme ids of the latest version (any)
-    # with since/until: documents with an event of one of these kinds in that range
-    event: list[str] = field(default_factory=list)  # new | changed | removed | restored
-    since: datetime | None = None  # an event at or after
-    until: datetime | None = None  # an event at or before
-    query: str | None = None  # full-text search over the latest versions
-    status: list[str] = field(default_factory=lambda: ["active", "removed"])
-
-
-@dataclass(frozen=True)
-class DocumentItem:
-    id: int
-    url: str
-    title: str | None
-    source_id: str
-    source_name: str
-    kind: str
-    country: str
-    status: str
-    latest_seq: int
-    first_seen_at: datetime
-    last_changed_at: datetime | None
-    themes: list[str]
-    last_event: str | None
-    last_event_at: datetime | None
-    significance: str | None  # of the latest change
-    snippet: str | None = None  # HTML-safe: text escaped, matches wrapped in <mark>
-    languages: list[str] = field(default_factory=list)
-    origin: str = "watch"
-    rank: float | None = None  # search only: lower is a better match
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Any]
-    next_cursor: str | None  # opaque; pass back to get the next page
-    total: int | None = None  # counted on the first page only
-
-
-@dataclass(frozen=True)
-class VersionItem:
-    seq: int
-    id: int
-    fetched_at: datetime
-    title: str | None
-    chars: int
-    text_hash: str
-    themes: list[dict[str, Any]]
-    change: dict[str, Any] | None  # significance, summary (dict), themes, inserted/deleted
-    published_at: datetime | None = None
-    final_url: str | None = None
-
-
-@dataclass(frozen=True)
-class EventItem:
-    id: int
-    kind: str
-    created_at: datetime
-    document_id: int
-    url: str
-    title: str | None
-    source_id: str
-    kind_of_source: str
-    country: str
-    themes: list[str]
-    significance: str | None
-    summary: str | None  # headline of the change
-    version_seq: int | None
-    source_name: str = ""
-    change_id: int | None = None
-
-
-def _sort_key(s: Session, sort: str, hits: Any) -> tuple[ColumnElement[Any], bool]:
+def _sort_key(s: Session, sort: str, hits: Any) -> tuple[Any, bool]:
     """(key expression, descending); ties are broken by the document id."""
     if sort == "recent":
         return func.coalesce(Document.last_changed_at, Document.first_seen_at), True
@@ -426,11 +349,9 @@ class BrowseMixin:
                 select(Version.text).where(Version.document_id == document_id, Version.seq == seq)
             )
 
-    def snapshot_text(self, document_id: int, seq: int) -> str | None:
-        """The raw body behind a version, decoded for viewing (never rendered: the
-        caller escapes it). Binary files (PDF, DOCX) are described, not dumped."""
-        from monitor.decode import DecodeError, decode_body
-
+    def snapshot_of(self, document_id: int, seq: int) -> RawSnapshot | None:
+        """The raw body behind a version (None inside when pruned by retention);
+        None when there is no such version."""
         if not (in_id_range(document_id) and in_seq_range(seq)):
             return None
         with self.session() as s:
@@ -441,16 +362,7 @@ class BrowseMixin:
             )
             if snap is None:
                 return None
-            body = unpack_body(snap)
-            if body is None:
-                return f"[the raw body ({snap.size} bytes) is not stored]"
-        ctype = (snap.content_type or "").lower()
-        if "pdf" in ctype or "officedocument" in ctype or "msword" in ctype:
-            return f"[binary file: {snap.content_type}, {snap.size} bytes]"
-        try:
-            return decode_body(body, snap.content_type)[0]
-        except DecodeError as exc:
-            return f"[{snap.content_type or 'unknown type'}, {snap.size} bytes: {exc}]"
+            return RawSnapshot(unpack_body(snap), snap.content_type, snap.size)
 
     def stored_diff(self, document_id: int, from_seq: int, to_seq: int) -> dict[str, Any] | None:
         """The stored change between two consecutive versions: ops, summary, themes,
@@ -472,30 +384,20 @@ class BrowseMixin:
                 "significance": change.significance,
             }
 
-    def translations(self, document_id: int) -> list[dict[str, Any]]:
-        """Other-language versions of the same text, recognised by URL: the same
-        site and path once a language subdomain or path segment is taken out."""
-        from monitor.sources import language_key
-
+    def document_url(self, document_id: int) -> str | None:
         if not in_id_range(document_id):
-            return []
+            return None
         with self.session() as s:
-            doc = s.get(Document, document_id)
-            if doc is None:
-                return []
-            site, path, language = language_key(doc.url)
-            if not site or path == "/":
-                return []
+            return s.scalar(select(Document.url).where(Document.id == document_id))
+
+    def documents_on_site(self, site: str, excluding: int) -> list[tuple[int, str, str | None]]:
+        """(id, url, title) of active or removed documents whose URL contains `site`."""
+        with self.session() as s:
             rows = s.execute(
                 select(Document.id, Document.url, Document.title).where(
                     Document.url.like(f"%{site}%"),
-                    Document.id != document_id,
+                    Document.id != excluding,
                     Document.status.in_(("active", "removed")),
                 )
             ).all()
-        out = []
-        for row_id, url, title in rows:
-            other_site, other_path, other_language = language_key(url)
-            if (other_site, other_path) == (site, path) and other_language != language:
-                out.append({"id": row_id, "url": url, "title": title, "language": other_language})
-        return out
+        return [(int(i), str(u), t) for i, u, t in rows]

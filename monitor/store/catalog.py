@@ -17,12 +17,25 @@ import binascii
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from monitor.store.browse import DocumentFilter
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    source: list[str] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)  # official | media
+    country: list[str] = field(default_factory=list)  # RU | KZ | other
+    language: list[str] = field(default_factory=list)  # ru | kk | en (source languages)
+    theme: list[str] = field(default_factory=list)  # theme ids of the latest version (any)
+    # with since/until: documents with an event of one of these kinds in that range
+    event: list[str] = field(default_factory=list)  # new | changed | removed | restored
+    since: datetime | None = None  # an event at or after
+    until: datetime | None = None  # an event at or before
+    query: str | None = None  # full-text search over the latest versions
+    status: list[str] = field(default_factory=lambda: ["active", "removed"])
+
 
 MAX_BIGINT = 2**63 - 1  # ids: BIGINT on PostgreSQL, INTEGER (64-bit) on SQLite
 MAX_INT = 2**31 - 1  # version numbers: INTEGER, 32-bit on PostgreSQL

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +160,8 @@ def migrate(engine: Engine) -> None:
         raise StorageUnavailable(f"cannot migrate {engine.url!r}: {exc}") from None
     except Exception as exc:
         raise DatabaseError(f"cannot open or migrate {engine.url!r}: {exc}") from exc
+
+
+def utcnow() -> datetime:
+    """Now, in UTC: every stored time is UTC."""
+    return datetime.now(UTC)

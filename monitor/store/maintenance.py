@@ -37,8 +37,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 
-from monitor.store.db import DatabaseError, create_db_engine, migrate, require_schema
+from monitor.store.db import DatabaseError, create_db_engine, migrate, require_schema, utcnow
 from monitor.store.models import Base, Document, Snapshot, Version
+from monitor.store.search import PG_TSV
 
 with contextlib.suppress(ImportError):  # registers `document_themes` in Base.metadata
     import monitor.store.search  # noqa: F401
@@ -175,8 +176,6 @@ def rebuild_search(conn: Connection) -> dict[str, int]:
         )
         return {"search_fts": _count(conn, "search_fts")}
     if "search_tsv" in present:
-        from monitor.store.search import PG_TSV
-
         if ":title" not in PG_TSV or ":text" not in PG_TSV:
             raise DatabaseError("monitor.store.search.PG_TSV changed: update rebuild_search")
         expression = PG_TSV.replace(":title", "v.title").replace(":text", "v.text")
@@ -248,8 +247,6 @@ def copy_database(
 
 
 def _utcnow() -> datetime:
-    from monitor.store.repo import utcnow
-
     return utcnow()
 
 

@@ -77,7 +77,7 @@ class Document(Base):
     last_body_sha256: Mapped[str | None] = mapped_column(String(64))
     last_rules: Mapped[str | None] = mapped_column(String(32))
     # The automatic extractor the latest text came from; preferred on the next
-    # fetch so the choice cannot flip between extractors (monitor/consensus.py).
+    # fetch so the choice cannot flip between extractors (monitor/extract/consensus.py).
     extractor: Mapped[str | None] = mapped_column(String(32))
     title: Mapped[str | None] = mapped_column(Text)
     # How the document came to be tracked: watch (fixed URL), discovered, attachment.
@@ -159,7 +159,7 @@ class Version(Base):
     text_hash: Mapped[str] = mapped_column(String(64))
     chars: Mapped[int] = mapped_column(Integer)
     rules: Mapped[str] = mapped_column(String(32))
-    # JSON list of theme hits of the whole text (monitor/themes.py)
+    # JSON list of theme hits of the whole text (monitor/analysis/themes.py)
     themes: Mapped[str | None] = mapped_column(Text)
     # "fetch": what the publisher served; "reextract": the same stored body read
     # again by a newer extractor or changed rules (history, never an alert)

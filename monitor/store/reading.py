@@ -17,7 +17,6 @@ from monitor.store.models import (
     FetchLog,
     Snapshot,
     Version,
-    unpack_body,
 )
 
 
@@ -149,21 +148,6 @@ class ReadingMixin:
     def change_to(self, version_id: int) -> Change | None:
         with self.session() as s:
             return s.scalars(select(Change).where(Change.to_version_id == version_id)).first()
-
-    def snapshot_body(self, snapshot_id: int) -> bytes:
-        with self.session() as s:
-            snap = s.get(Snapshot, snapshot_id)
-            body = unpack_body(snap) if snap is not None else None
-            if body is None:
-                raise LookupError(f"snapshot {snapshot_id} has no stored body")
-            return body
-
-    def fetch_log(self, *, document_id: int | None = None, limit: int = 100) -> list[FetchLog]:
-        with self.session() as s:
-            q = select(FetchLog).order_by(FetchLog.id.desc()).limit(limit)
-            if document_id is not None:
-                q = q.where(FetchLog.document_id == document_id)
-            return list(s.scalars(q))
 
     def events(self, *, document_id: int | None = None, after: int = 0) -> list[Event]:
         """Events in order; `after` an event id, to follow the stream."""

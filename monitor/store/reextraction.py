@@ -2,7 +2,7 @@
 
 Re-extraction needs, per document, the raw body behind its latest version and
 the text stored from it; volatile fragments are a per-source memory of lines
-that flip between two fetches made seconds apart (see monitor/stability.py).
+that flip between two fetches made seconds apart (see monitor/cycle/stability.py).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import json
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.store.activity import ActivityMixin
 from monitor.store.browse import BrowseMixin
-from monitor.store.db import create_db_engine, migrate, require_schema
+from monitor.store.db import create_db_engine, migrate, require_schema, utcnow
 from monitor.store.models import (
     Change,
     Document,
@@ -36,10 +36,6 @@ from monitor.store.reading import ReadingMixin
 from monitor.store.reextraction import ReextractionMixin
 from monitor.store.search import index_latest
 from monitor.store.tracking import TrackingMixin
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def sha256(data: bytes) -> str:
@@ -184,6 +180,15 @@ class Store(
     def session(self) -> Session:
         return self._sessions()
 
+    def ping(self) -> str | None:
+        """None when the database answers a trivial query, else what went wrong."""
+        try:
+            with self.session() as s:
+                s.execute(select(1))
+        except Exception as exc:  # any failure means "not ready", and says which
+            return f"{type(exc).__name__}: {exc}"
+        return None
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -257,18 +262,6 @@ class Store(
         if rec.full_fetch:
             doc.last_full_fetch_at = rec.started_at
 
-    def record_outcome(
-        self,
-        state: DocumentState,
-        rec: FetchRecord,
-        outcome: str,
-        *,
-        body_sha256: str | None = None,
-        rules: str | None = None,
-    ) -> None:
-        """A fetch that produced no new version: error, not modified or unchanged."""
-        self.record_outcomes([Outcome(state, rec, outcome, body_sha256, rules)])
-
     def record_outcomes(self, outcomes: Sequence[Outcome]) -> None:
         """Several version-less outcomes in one transaction.
 
@@ -294,12 +287,6 @@ class Store(
                 else:
                     doc.last_checked_at = o.rec.started_at
                 self._track(s, doc, o.rec, o.tracking)
-
-    def latest_text(self, document_id: int, seq: int) -> str | None:
-        with self.session() as s:
-            return s.scalar(
-                select(Version.text).where(Version.document_id == document_id, Version.seq == seq)
-            )
 
     def _snapshot(self, s: Session, version: NewVersion, body_sha: str, now: datetime) -> int:
         existing = s.scalar(select(Snapshot).where(Snapshot.sha256 == body_sha))
@@ -365,7 +352,7 @@ class Store(
             assert not alerts, "a re-extraction never alerts"
         body_sha = sha256(version.body)
         with self.session() as s, s.begin():
-            doc = s.get(Document, state.id, with_for_update=s.bind.dialect.name != "sqlite")
+            doc = s.get(Document, state.id, with_for_update=s.get_bind().dialect.name != "sqlite")
             assert doc is not None
             if doc.latest_seq != state.latest_seq:
                 raise ConcurrentUpdate(f"document {doc.id} was updated by another process")

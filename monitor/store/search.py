@@ -56,7 +56,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, DOUBLE_PRECISION
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Subquery
+from sqlalchemy.sql import Subquery, TableValuedAlias
 
 from monitor.morph import _EN, _RU, _script, kazakh_stem, normalize
 from monitor.store.models import Base, Document, Id
@@ -88,9 +88,8 @@ _MAX_TERMS = 16  # a pasted paragraph should not become a query of 200 prefix sc
 
 def theme_ids_of(themes: Iterable[dict[str, Any]] | str | None) -> list[str]:
     """Theme ids of a stored themes JSON (or its parsed list), best first, once each."""
-    if isinstance(themes, str):
-        themes = json.loads(themes)
-    return list(dict.fromkeys(h["theme"] for h in themes or () if h.get("theme")))
+    hits: Iterable[dict[str, Any]] = json.loads(themes) if isinstance(themes, str) else themes or ()
+    return list(dict.fromkeys(h["theme"] for h in hits if h.get("theme")))
 
 
 def index_latest(
@@ -230,7 +229,7 @@ def pg_tsquery(s: Session, query: str) -> str | None:
     return _LEXEME.sub(prefix, parsed)
 
 
-def search_hits(s: Session, query: str) -> Subquery | None:
+def search_hits(s: Session, query: str) -> Subquery | TableValuedAlias | None:
     """(document_id, title_hit) of the documents matching; None when the query
     cannot match anything."""
     if s.get_bind().dialect.name == "sqlite":
@@ -279,6 +278,7 @@ def relevance(s: Session, hits: Any) -> ColumnElement[float]:
     """The relevance sort key, lower first: title matches first, then by the time of
     the last change (as a Julian day, the same number on both databases)."""
     when = func.coalesce(Document.last_changed_at, Document.first_seen_at)
+    julian: ColumnElement[Any]
     if s.get_bind().dialect.name == "sqlite":
         julian = func.julianday(when)
     else:

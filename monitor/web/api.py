@@ -22,10 +22,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
+from monitor.analysis.themes import default_themes
 from monitor.config import Config
 from monitor.store import Store
 from monitor.store.browse import DocumentFilter
-from monitor.themes import default_themes
+from monitor.views import compare, raw_text
 from monitor.web.api_models import (
     AlertOut,
     AlertsOut,
@@ -73,7 +74,8 @@ class SafeJSONResponse(JSONResponse):
 
 
 def get_store(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
+    store: Store = request.app.state.store
+    return store
 
 
 def get_config(request: Request) -> Config:
@@ -231,9 +233,7 @@ def get_version_text(
         "extracted", description="extracted text, or the raw body as fetched (decoded)"
     ),
 ) -> TextOut:
-    text = (
-        store.version_text(doc_id, seq) if kind == "extracted" else store.snapshot_text(doc_id, seq)
-    )
+    text = store.version_text(doc_id, seq) if kind == "extracted" else raw_text(store, doc_id, seq)
     if text is None:
         raise HTTPException(404, f"no version {seq} of document {doc_id}")
     return TextOut(document_id=doc_id, seq=seq, kind=kind, text=text)
@@ -253,38 +253,27 @@ def get_diff(
 ) -> DiffOut:
     """Consecutive versions give the diff, summary and themes stored when the change
     was found; any other pair is diffed and assessed now, the same way."""
-    from monitor.alerts.build import assess
-    from monitor.diff import diff_words
-
     item = _document_or_404(store, config, doc_id)
     to = to_seq or item.latest_seq
     frm = from_seq if from_seq is not None else to - 1
     if frm == to:
         raise invalid("to", "from and to are the same version", to)
-    old, new = store.version_text(doc_id, frm), store.version_text(doc_id, to)
-    if old is None or new is None:
-        missing = frm if old is None else to
-        raise HTTPException(404, f"no version {missing} of document {doc_id}")
-    stored = store.stored_diff(doc_id, frm, to)
-    if stored is not None:
-        ops, summary = stored["ops"], stored["summary"]
-        themes, significance = stored["themes"], stored["significance"]
-    else:
-        ops = diff_words(old, new)
-        judged = assess(config, old, new, ops) if old != new else None
-        summary = judged.summary if judged else None
-        themes = judged.change_themes or [] if judged else []
-        significance = judged.significance if judged else None
+    if frm < 1:
+        raise HTTPException(404, f"no version {frm} of document {doc_id}")
+    try:
+        change = compare(store, config, doc_id, frm, to)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
     return DiffOut(
         document_id=doc_id,
         from_seq=frm,
         to_seq=to,
-        ops=[(op, t) for op, t in ops],  # type: ignore[misc]
-        significance=significance,
-        headline=(summary or {}).get("headline"),
-        summary=summary,
-        themes=_hits(themes),
-        stored=stored is not None,
+        ops=change.ops,  # type: ignore[arg-type]  # ops are -1, 0, 1 by construction
+        significance=change.significance,
+        headline=change.headline,
+        summary=change.summary,
+        themes=_hits(change.themes),
+        stored=change.stored,
     )
 
 

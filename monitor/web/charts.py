@@ -104,9 +104,9 @@ def bar_chart(
         x = left + (i + 0.5) * group_w
         chart.x_ticks.append(Tick(round(x, 2), height - 6, labels[i]))
     for fraction in (0.0, 0.5, 1.0):
-        value = top_value * fraction
+        tick_value = top_value * fraction
         if fraction == 0.5 and top_value % 2:
             continue  # no half-documents on the axis
         y = chart.baseline - plot_h * fraction
-        chart.y_ticks.append(Tick(left - 4, round(y + 4, 2), f"{value:g}"))
+        chart.y_ticks.append(Tick(left - 4, round(y + 4, 2), f"{tick_value:g}"))
     return chart

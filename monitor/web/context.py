@@ -20,8 +20,8 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from monitor.analysis.themes import default_themes
 from monitor.config import Config
-from monitor.themes import default_themes
 from monitor.web.i18n import LANGUAGES, choose_language, translator
 
 TEMPLATES = Path(__file__).with_name("templates")

@@ -20,11 +20,10 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from monitor.alerts.build import assess
 from monitor.config import Config
-from monitor.diff import diff_words
 from monitor.store import Store, utcnow
 from monitor.store.browse import SORTS, DocumentFilter
+from monitor.views import compare, raw_text, translations
 from monitor.web.context import View, render, view_for
 from monitor.web.diffview import blocks, rows
 from monitor.web.overview import BY, overview_data, sources_data, themes_data
@@ -37,11 +36,13 @@ PAGE_SIZE = 25
 
 
 def _store(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
+    store: Store = request.app.state.store
+    return store
 
 
 def _config(request: Request) -> Config:
-    return request.app.state.config  # type: ignore[no-any-return]
+    config: Config = request.app.state.config
+    return config
 
 
 def _values(request: Request, name: str) -> list[str]:
@@ -161,7 +162,7 @@ def document(request: Request, doc_id: DocId) -> Response:
         doc=item,
         versions=versions,
         timeline=list(reversed(versions)),
-        translations=store.translations(doc_id),
+        translations=translations(store, doc_id),
     )
 
 
@@ -183,21 +184,11 @@ def diff(request: Request, doc_id: DocId) -> Response:
         from_seq = max(1, to_seq - 1)
     if from_seq > to_seq:
         from_seq, to_seq = to_seq, from_seq
-    old = store.version_text(doc_id, from_seq)
-    new = store.version_text(doc_id, to_seq)
-    if old is None or new is None:
-        raise HTTPException(404, view.t("diff.bad_versions"))
-    stored = store.stored_diff(doc_id, from_seq, to_seq)
-    if stored is not None:
-        ops = stored["ops"]
-        summary, themes, significance = stored["summary"], stored["themes"], stored["significance"]
-    else:
-        ops = diff_words(old, new)
-        judged = assess(_config(request), old, new, ops) if old != new else None
-        summary = judged.summary if judged else None
-        themes = judged.change_themes if judged else []
-        significance = judged.significance if judged else None
-    all_rows = rows(ops)
+    try:
+        change = compare(store, _config(request), doc_id, from_seq, to_seq)
+    except LookupError:
+        raise HTTPException(404, view.t("diff.bad_versions")) from None
+    all_rows = rows(change.ops)
     return render(
         request,
         view,
@@ -207,18 +198,18 @@ def diff(request: Request, doc_id: DocId) -> Response:
         versions=store.document_versions(doc_id),
         from_seq=from_seq,
         to_seq=to_seq,
-        identical=old == new,
+        identical=change.identical,
         blocks=blocks(all_rows),
-        summary=summary or {},
-        change_themes=[h["theme"] for h in themes or []],
-        significance=significance,
+        summary=change.summary or {},
+        change_themes=[h["theme"] for h in change.themes],
+        significance=change.significance,
     )
 
 
 @router.get("/documents/{doc_id}/versions/{seq}/raw")
 def raw(request: Request, doc_id: DocId, seq: Seq) -> Response:
     """The raw snapshot as plain text: never rendered as HTML, whatever it contains."""
-    text = _store(request).snapshot_text(doc_id, seq)
+    text = raw_text(_store(request), doc_id, seq)
     if text is None:
         raise HTTPException(404, "no such version")
     return PlainTextResponse(

@@ -16,7 +16,7 @@ import zipfile
 import zlib
 from typing import IO
 
-from monitor.extract import ExtractionError
+from monitor.extract.article import ExtractionError
 
 MAX_DOCX_XML_BYTES = 60_000_000  # all members together, uncompressed
 MAX_DOCX_MEMBERS = 2_000

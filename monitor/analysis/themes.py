@@ -29,15 +29,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from monitor.config.alerts import ThemeSpec
+from monitor.data import THEMES_PATH, shipped, shipped_theme_ids
 from monitor.morph import Match, Sentence, TermMatcher, sentences
 
-DEFAULT_THEMES_PATH = Path(__file__).with_name("data") / "themes.yaml"
+DEFAULT_THEMES_PATH = THEMES_PATH
 STRONG_WEIGHT = 2.0  # a single term this heavy tags a change on its own
 MAX_SENTENCES = 5  # quoted per theme: enough to judge, short enough for an alert
 MAX_SENTENCE_CHARS = 300
@@ -234,23 +232,14 @@ def _trim_common(a: list[re.Match[str]], b: list[re.Match[str]]) -> None:
         del a[-1], b[-1]
 
 
-@lru_cache(maxsize=1)
-def _shipped() -> dict[str, dict[str, Any]]:
-    with DEFAULT_THEMES_PATH.open(encoding="utf-8") as handle:
-        data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    if not isinstance(data, dict):
-        raise ValueError(f"{DEFAULT_THEMES_PATH}: expected a mapping of themes")
-    return data
-
-
 def default_themes() -> dict[str, dict[str, Any]]:
     """The shipped taxonomy as plain data (a copy: callers may edit it for their config)."""
-    return json.loads(json.dumps(_shipped()))
+    return shipped(THEMES_PATH)
 
 
 def theme_ids() -> list[str]:
     """Ids of the shipped themes, e.g. to validate subscription filters; parsed once."""
-    return list(_shipped())
+    return shipped_theme_ids()
 
 
 def taxonomy(themes: Mapping[str, ThemeSpec] | None = None) -> Taxonomy:
@@ -263,7 +252,7 @@ def taxonomy(themes: Mapping[str, ThemeSpec] | None = None) -> Taxonomy:
 
 @lru_cache(maxsize=1)
 def _shipped_taxonomy() -> Taxonomy:
-    specs = {key: ThemeSpec.model_validate(value) for key, value in _shipped().items()}
+    specs = {key: ThemeSpec.model_validate(value) for key, value in default_themes().items()}
     return taxonomy(specs)
 
 

@@ -16,16 +16,17 @@ so an upgrade without `monitor reextract` still produces no false edits;
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from monitor.alerts.build import assess
-from monitor.bodies import extract_body
+from monitor.analysis.assess import assess
 from monitor.config import Config, Source
-from monitor.decode import DecodeError
-from monitor.diff import diff_words, stats
-from monitor.extract import ExtractionError, rules_fingerprint, text_hash
-from monitor.stability import drop_volatile
-from monitor.store import DocumentState, FetchRecord, NewVersion, Store, StoredBody, utcnow
+from monitor.cycle.stability import drop_volatile
+from monitor.cycle.versioning import new_version
+from monitor.diff import diff_words
+from monitor.extract.article import ExtractionError, rules_fingerprint, text_hash
+from monitor.extract.bodies import extract_body
+from monitor.extract.decode import DecodeError
+from monitor.store import DocumentState, FetchRecord, Store, StoredBody, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -78,29 +79,24 @@ def rebase(
     if dry_run:
         return "changed", state
     ops = diff_words(stored.text, text)
-    counted = stats(ops)
     assessment = assess(config, stored.text, text, ops)
     now = utcnow()
     result = store.record_version(
         state,
         FetchRecord(url=stored.url, started_at=now, duration_ms=0.0),
-        NewVersion(
-            body=stored.body,
-            content_type=stored.content_type,
-            encoding=encoding or stored.encoding,
-            text=text,
-            text_hash=digest,
-            title=page.title or stored.title,
-            published_at=page.published_at or stored.published_at,
-            rules=rules,
-            diff=ops,
-            inserted_chars=counted.inserted_chars,
-            deleted_chars=counted.deleted_chars,
-            themes=assessment.themes,
-            change_themes=assessment.change_themes,
-            summary=assessment.summary,
-            significance=assessment.significance,
-            extractor=page.extractor,
+        new_version(
+            stored.body,
+            stored.content_type,
+            encoding or stored.encoding,
+            replace(
+                page,
+                text=text,
+                title=page.title or stored.title,
+                published_at=page.published_at or stored.published_at,
+            ),
+            rules,
+            ops,
+            assessment,
         ),
         origin="reextract",
     )

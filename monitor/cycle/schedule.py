@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from monitor.config import RecheckPolicy
-from monitor.fetch import FetchResult
+from monitor.fetch.client import FetchResult
 from monitor.store import DocumentState, Tracking
 
 

@@ -10,10 +10,9 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 
-from monitor.morph import sentences, term_word_keys, word_keys
-from monitor.summary_places import NON_WORD, YO, Align, Hunk, Index, Span, strip
-from monitor.summary_points import LABEL_WORDS, Points
-from monitor.summary_words import (
+from monitor.analysis.summary_places import NON_WORD, YO, Align, Hunk, Index, Span, strip
+from monitor.analysis.summary_points import LABEL_WORDS, Points
+from monitor.analysis.summary_words import (
     EN_MONTH,
     MODAL,
     MONTH,
@@ -22,6 +21,7 @@ from monitor.summary_words import (
     numeric_key,
     words,
 )
+from monitor.morph import sentences, term_word_keys, word_keys
 
 _YEAR = r"\d{4}(?:\s*(?:года|году|г\.|жылғы|жыл\w*))?"
 _NUM = r"(?:\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:[.,]\d+)?"  # «12 500», not «2025 150»

@@ -21,8 +21,7 @@ from dataclasses import asdict, dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Any, Literal
 
-from monitor.diff import diff_words, side, tokenize
-from monitor.summary_places import (
+from monitor.analysis.summary_places import (
     WORD,
     Hunk,
     Index,
@@ -37,9 +36,10 @@ from monitor.summary_places import (
     walk,
     whole,
 )
-from monitor.summary_points import Points, moved, pair_points, renumbered
-from monitor.summary_signals import clip, rewording, signals
-from monitor.summary_words import classify_pair, same_lemma
+from monitor.analysis.summary_points import Points, moved, pair_points, renumbered
+from monitor.analysis.summary_signals import clip, rewording, signals
+from monitor.analysis.summary_words import classify_pair, same_lemma
+from monitor.diff import diff_words, side, tokenize
 
 Significance = Literal["trivial", "minor", "moderate", "major"]
 _CLAUSE = 3  # words inserted or deleted together that make a clause ("moderate")

@@ -106,9 +106,10 @@ def _decode(body: bytes, content_type: str | None) -> tuple[str, str]:
     meta_enc = _codec(meta.group(1).decode("ascii", "replace")) if meta else None
     if meta_enc and meta_enc.startswith("utf-16"):
         meta_enc = None  # a meta tag readable as ASCII cannot honestly declare UTF-16
-    for enc in (header_charset(content_type), meta_enc):
-        if enc is None:
+    for declared in (header_charset(content_type), meta_enc):
+        if declared is None:
             continue
+        enc = declared
         try:
             text = body.decode(enc)
         except UnicodeDecodeError:

@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
-from monitor.summary_places import Align, Span, strip
+from monitor.analysis.summary_places import Align, Span, strip
 
 # Labels count only at the start of a paragraph: «согласно п. 17» mid-text is a reference.
 _N = r"\d{1,3}(?:\.\d{1,3})*"

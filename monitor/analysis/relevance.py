@@ -11,15 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from monitor.config import RelevanceRules
+from monitor.data import RELEVANCE_PATH, shipped
 from monitor.morph import TermMatcher
 
-DEFAULT_RULES_PATH = Path(__file__).with_name("data") / "relevance.yaml"
+DEFAULT_RULES_PATH = RELEVANCE_PATH
 _RESERVED = ("any", "exclude")
 
 
@@ -41,11 +39,7 @@ class _Compiled:
 
 def default_rules() -> dict[str, Any]:
     """The shipped rules (monitor/data/relevance.yaml), for sources that set none."""
-    with DEFAULT_RULES_PATH.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    if not isinstance(data, dict):
-        raise ValueError(f"{DEFAULT_RULES_PATH}: expected a mapping of rules")
-    return data
+    return shipped(RELEVANCE_PATH)
 
 
 def judge(text: str, rules: RelevanceRules | Mapping[str, Any]) -> Decision:

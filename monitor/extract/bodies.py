@@ -7,10 +7,10 @@ give the same text for the same bytes and rules.
 
 from __future__ import annotations
 
-from monitor.attachments import extract_docx, extract_pdf, is_attachment
 from monitor.config import Source
-from monitor.decode import DecodeError, decode_body
-from monitor.extract import Extracted, extract
+from monitor.extract.article import Extracted, extract
+from monitor.extract.attachments import extract_docx, extract_pdf, is_attachment
+from monitor.extract.decode import DecodeError, decode_body
 
 _TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml")
 

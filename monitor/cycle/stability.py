@@ -3,7 +3,7 @@
 A news page without validators is fetched in full on every check, and many
 carry fragments that change on each request even inside the article block: view
 counters, "updated N minutes ago", rotating teasers. The extractor already
-recognises the common ones (monitor/extract.py, metadata lines); this module is
+recognises the common ones (monitor/extract/article.py, metadata lines); this module is
 the learned part. When a text seems to have changed, the page is fetched once
 more a moment later; lines that differ between those two fetches cannot be an
 edit by the publisher, so they are remembered as *volatile* for the source and

@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 
 from protego import Protego
 
-from monitor.network import UNREACHABLE
+from monitor.fetch.network import UNREACHABLE
 
 ROBOTS_TTL = 6 * 3600.0
 

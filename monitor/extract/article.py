@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 
 from bs4 import BeautifulSoup, Tag
 
-from monitor.blocktext import BLOCK_TAGS, block_text, normalize_text
-from monitor.consensus import auto_text
-from monitor.pagemeta import drop_furniture, split_metadata
+from monitor.extract.blocktext import BLOCK_TAGS, block_text, normalize_text
+from monitor.extract.consensus import auto_text
+from monitor.extract.pagemeta import drop_furniture, split_metadata
 
 __all__ = [
     "BLOCK_TAGS",
@@ -159,7 +159,7 @@ def parse_datetime(value: str | None) -> datetime | None:
 def _published(soup: BeautifulSoup) -> datetime | None:
     value = _meta(soup, "article:published_time", "datePublished", "pubdate", "date", "dc.date")
     if not value:
-        tag = soup.find(attrs={"itemprop": "datePublished"})
+        tag = soup.find(itemprop="datePublished")
         if isinstance(tag, Tag):
             value = str(tag.get("content") or tag.get("datetime") or "")
     if not value:
@@ -171,7 +171,7 @@ def _published(soup: BeautifulSoup) -> datetime | None:
 
 def _canonical(soup: BeautifulSoup) -> str | None:
     for link in soup.find_all("link", href=True):
-        rel = link.get("rel") or []
+        rel: list[str] | str = link.get("rel") or []
         if "canonical" in [r.lower() for r in (rel if isinstance(rel, list) else [rel])]:
             href = str(link["href"]).strip()
             return href or None
@@ -201,7 +201,7 @@ def extract(
     prefer: str | None = None,
 ) -> Extracted:
     """Apply `remove`, then `select`; without a selector find the main text automatically
-    (monitor/consensus.py; `prefer` pins the extractor a document's text came from)."""
+    (monitor/extract/consensus.py; `prefer` pins the extractor a document's text came from)."""
     check_parse_work(html)
     try:
         soup = BeautifulSoup(html, "lxml")

@@ -1,6 +1,6 @@
 """Our own main-block heuristic: paragraph scoring near the headline.
 
-One of the candidates of automatic extraction (monitor/consensus.py). Why keep a
+One of the candidates of automatic extraction (monitor/extract/consensus.py). Why keep a
 heuristic of our own next to two libraries: it is the best of the three on the
 Russian pages of the real-page corpus, and where the libraries disagree it is
 the third vote.
@@ -9,10 +9,11 @@ the third vote.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from bs4 import NavigableString, Tag
 
-from monitor.blocktext import _NEVER_TEXT, _SKIP_STRINGS, BLOCK_TAGS
+from monitor.extract.blocktext import _NEVER_TEXT, _SKIP_STRINGS, BLOCK_TAGS, block_text
 
 _BOILERPLATE_TAGS = [
     "script",
@@ -56,7 +57,7 @@ _MAIN_HINT = re.compile(
 )
 
 
-def _is_boilerplate_name(attrs: dict[str, object]) -> bool:
+def _is_boilerplate_name(attrs: Mapping[str, object]) -> bool:
     tokens = [str(c) for c in attrs.get("class") or ()]  # type: ignore[attr-defined]
     if attrs.get("id"):
         tokens.append(str(attrs["id"]))
@@ -80,7 +81,7 @@ def _holds_the_article(tag: Tag, total: int) -> bool:
     A "boilerplate" element that holds the headline, explicit article markup or
     a large share of the page's text is a wrapper, not furniture.
     """
-    if tag.find(["h1", "article"]) is not None or tag.find(attrs={"itemprop": "articleBody"}):
+    if tag.find(["h1", "article"]) is not None or tag.find(itemprop="articleBody"):
         return True
     return total > 0 and _text_len(tag) > 0.4 * total
 
@@ -255,8 +256,6 @@ def _main_block(root: Tag, title: str | None = None) -> Tag:
 
 def main_text(root: Tag, title: str | None) -> str:
     """The text of the article block found in `root` (which this mutates)."""
-    from monitor.blocktext import block_text
-
     _strip_boilerplate(root)
     main = _main_block(root, title)
     prune_link_blocks(main)

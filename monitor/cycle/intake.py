@@ -13,15 +13,16 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from monitor.bodies import extract_body
+from monitor.analysis.relevance import Decision, default_rules, judge
 from monitor.config import RelevanceRules, Source
-from monitor.decode import DecodeError
+from monitor.cycle.core import Cycle
+from monitor.cycle.outcome import DocumentOutcome, fetch_record
+from monitor.cycle.schedule import next_poll_interval
 from monitor.discover import Candidate, poll
-from monitor.extract import Extracted, ExtractionError
-from monitor.fetch import FetchResult
-from monitor.pipeline import Cycle, DocumentOutcome, fetch_record
-from monitor.relevance import Decision, default_rules, judge
-from monitor.schedule import next_poll_interval
+from monitor.extract.article import Extracted, ExtractionError
+from monitor.extract.bodies import extract_body
+from monitor.extract.decode import DecodeError
+from monitor.fetch.client import FetchResult
 from monitor.sources import canonical_url
 from monitor.store import NewDocument, utcnow
 
@@ -117,7 +118,8 @@ async def _admit(cycle: Cycle, source: Source, item: Examined) -> None:
     store = cycle.store
     matched = item.decision.matched
     aliases = [item.candidate.url] if item.url != item.candidate.url else []
-    if aliases and await cycle.in_writer(store.known_urls, [item.url]):
+    known: set[str] = await cycle.in_writer(store.known_urls, [item.url]) if aliases else set()
+    if known:
         # Reached under a new URL, but the canonical document is already tracked.
         await cycle.in_writer(_add_aliases, cycle, source, aliases, item, None)
         return

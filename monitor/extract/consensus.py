@@ -2,7 +2,7 @@
 
 Why three: measured on 282 real saved pages (bench/bench_realpages.py), each
 extractor alone fails on pages where another succeeds — our heuristic
-(monitor/heuristic.py) is best on Russian pages, readability-lxml on English
+(monitor/extract/heuristic.py) is best on Russian pages, readability-lxml on English
 ones, trafilatura rarely returns nothing — and the one whose text agrees most
 with the other two (the medoid, by 4-gram word-shingle F1, the metric of the
 article-extraction benchmarks) is right far more often than any of them alone.
@@ -22,8 +22,8 @@ from collections.abc import Callable
 
 from bs4 import BeautifulSoup, Tag
 
-from monitor.blocktext import block_text, normalize_text
-from monitor.heuristic import main_text, prune_link_blocks
+from monitor.extract.blocktext import block_text, normalize_text
+from monitor.extract.heuristic import main_text, prune_link_blocks
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +129,6 @@ def auto_text(
 def _menu_lines(root: Tag) -> set[str]:
     """The lines of the page's navigation menus (read before the heuristic prunes)."""
     lines: set[str] = set()
-    for menu in root.find_all(["nav", "menu"]) + root.find_all(attrs={"role": "navigation"}):
+    for menu in root.find_all(["nav", "menu"]) + root.find_all(role="navigation"):
         lines.update(block_text(menu).split("\n"))
     return lines

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
 
-from monitor.docx_bounds import (
+from monitor.extract.article import Extracted, ExtractionError, normalize_text
+from monitor.extract.docx_bounds import (
     MAX_DOCX_DEPTH,
     MAX_DOCX_ELEMENTS,
     MAX_DOCX_MEMBERS,
     MAX_DOCX_XML_BYTES,
     check_docx_bounds,
 )
-from monitor.extract import Extracted, ExtractionError, normalize_text
 
 __all__ = [
     "MAX_BYTES",

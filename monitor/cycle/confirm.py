@@ -3,7 +3,7 @@
 Why: many pages change on every request in places the extractor keeps (a
 rotating teaser, a live counter it does not recognise). Lines that differ
 between two fetches made a moment apart cannot be the publisher's edit; they are
-learned as volatile for the source (monitor/stability.py) and kept out of its
+learned as volatile for the source (monitor/cycle/stability.py) and kept out of its
 texts, so the change that was about to be stored is judged without them. A real
 edit is in both fetches and goes through untouched.
 """
@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
-from monitor.bodies import extract_body
 from monitor.config import Source
-from monitor.decode import DecodeError
-from monitor.extract import Extracted, ExtractionError, text_hash
-from monitor.fetch import FetchResult
-from monitor.stability import drop_volatile, flipping_lines
+from monitor.cycle.core import Cycle
+from monitor.cycle.stability import drop_volatile, flipping_lines
+from monitor.extract.article import Extracted, ExtractionError, text_hash
+from monitor.extract.bodies import extract_body
+from monitor.extract.decode import DecodeError
+from monitor.fetch.client import FetchResult
 from monitor.store import DocumentState, Store, sha256, utcnow
-
-if TYPE_CHECKING:
-    from monitor.pipeline import Cycle
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +75,7 @@ def _read(
 
 
 def _stored_text(store: Store, state: DocumentState) -> str:
-    return store.latest_text(state.id, state.latest_seq) or ""
+    return store.version_text(state.id, state.latest_seq) or ""
 
 
 def _text_if_changed(

@@ -6,9 +6,9 @@ The fetcher never raises for a bad response; it returns a `FetchResult` whose
 ...) for code that must tell a dead network from a broken page.
 
 Defences against hostile servers: every connection passes the SSRF guard
-(monitor/guard.py), each request has an overall deadline (a server trickling
+(monitor/fetch/guard.py), each request has an overall deadline (a server trickling
 headers or body a byte at a time cannot hold a check), and the body cap counts
-decoded bytes while decoding (monitor/decompress.py), so a compression bomb
+decoded bytes while decoding (monitor/fetch/decompress.py), so a compression bomb
 stops at the cap instead of filling memory.
 """
 
@@ -27,10 +27,10 @@ import httpcore
 import httpx
 
 from monitor.config import FetchSettings
-from monitor.decompress import ACCEPT_ENCODING, BodyTooLarge, DecodeFailed, decoded
-from monitor.guard import ALLOW_PRIVATE, Blocked, Guard, GuardedBackend
-from monitor.network import Reachability, describe_connect_error
-from monitor.politeness import (
+from monitor.fetch.decompress import ACCEPT_ENCODING, BodyTooLarge, DecodeFailed, decoded
+from monitor.fetch.guard import ALLOW_PRIVATE, Blocked, Guard, GuardedBackend
+from monitor.fetch.network import Reachability, describe_connect_error
+from monitor.fetch.politeness import (
     HostPacer,
     RobotsAnswer,
     RobotsCache,
@@ -108,7 +108,7 @@ class Fetcher:
     """Two httpx clients (public only; private allowed) with concurrency limits.
 
     Which client a request uses is the policy of the source it is made for
-    (`monitor.guard.ALLOW_PRIVATE`, set per source by the pipeline), unless
+    (`monitor.fetch.guard.ALLOW_PRIVATE`, set per source by the pipeline), unless
     `allow_private` is passed. `transport` replaces the guarded one (tests).
     """
 
@@ -343,7 +343,7 @@ class Fetcher:
                 raise BodyTooLarge(f"body too large: Content-Length {declared} > limit {cap} bytes")
             # Read to the end even for 304 and errors: an unread response costs the
             # keep-alive connection. Raw bytes, decoded here under the cap (see
-            # monitor/decompress.py): httpx's own decoding has no output limit.
+            # monitor/fetch/decompress.py): httpx's own decoding has no output limit.
             body = await decoded(
                 response.aiter_raw(), response.headers.get("content-encoding"), cap, declared
             )

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from monitor.analysis.summary_words import PairKind
 from monitor.diff import tokenize
-from monitor.summary_words import PairKind
 
 INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
 _ODD_SPACE = re.compile(r"[^\S \n]|[\u00ad\u200b-\u200d\u2060\ufeff]")

@@ -1,0 +1,2 @@
+"""Fetch stage: every request guarded (SSRF), polite (robots.txt, per-host
+pacing) and bounded (size, decoding, overall deadline)."""
