@@ -30,7 +30,7 @@ def test_every_group_must_match() -> None:
         "any": [],
         "exclude": [],
     }
-    assert "russia: 'Россия' ('Россия')" in decision.reason
+    assert "in one sentence: 'Россия и Казахстан подписали договор.'" in decision.reason
 
     decision = judge("Россия подписала договор с Китаем.", RULES)
     assert not decision.relevant
@@ -122,3 +122,49 @@ def test_precision_and_recall_on_corpus() -> None:
     print(report)
     precision, recall = scores(counts["all"])
     assert precision >= 0.95 and recall >= 0.95, report
+
+
+# --- proximity, regions, multilateral lists (monitor/data/relevance.yaml) -----------
+
+
+def _shipped(text: str) -> bool:
+    return judge(text, default_rules()).relevant
+
+
+def test_a_digest_is_judged_item_by_item() -> None:
+    digest = (
+        "Коротко: в Казахстане подняли минимальную зарплату; "
+        "в России утвердили правила техосмотра; в Египте нашли гробницу."
+    )
+    decision = judge(digest, default_rules())
+    assert not decision.relevant
+    assert "never in one sentence" in decision.reason
+    assert _shipped(digest + " Россия и Казахстан подписали протокол о транзите.")
+
+
+def test_two_border_regions_named_alone_are_relevant() -> None:
+    assert _shipped(
+        "Губернатор Омской области и аким Северо-Казахстанской области подписали план "
+        "совместных мероприятий на следующий год."
+    )
+    assert _shipped("Orenburg and Aktobe regions set up a joint flood headquarters.")
+    assert not _shipped("В Оренбургской области завершили ремонт дамб после паводка.")
+
+
+def test_a_member_list_of_a_summit_is_not_bilateral() -> None:
+    assert not _shipped(
+        "Саммит ШОС завершился. В нём участвовали лидеры России, Китая, Индии и Казахстана."
+    )
+    assert _shipped(
+        "Газпром и QazaqGaz договорились о транзите российского газа через Казахстан "
+        "в Узбекистан и Кыргызстан."
+    )
+
+
+def test_a_bilateral_cue_lets_the_sides_be_named_in_different_sentences() -> None:
+    text = (
+        "В Астане открылся филиал МИФИ. Соглашение подписали министерства двух стран "
+        "и госкорпорация «Росатом»."
+    )
+    assert _shipped(text)
+    assert not _shipped(text.replace("двух стран", "образования"))

@@ -19,6 +19,7 @@ from monitor.analysis.themes import (
 )
 from monitor.config import ThemeSpec
 from monitor.diff import diff_words
+from monitor.store.search import theme_ids_of
 
 CORPUS = Path(__file__).parent / "data" / "themes_corpus.yaml"
 REQUIRED = {
@@ -178,6 +179,7 @@ def test_tag_reports_evidence_best_first() -> None:
         "terms": energy.terms,
         "sentences": energy.sentences,
         "side": None,
+        "level": "primary",
     }
 
 
@@ -308,3 +310,29 @@ def test_micro_f1_on_corpus() -> None:
     report = "\n".join(["themes on corpus:", *lines, *("  " + e for e in errors)])
     print(report)
     assert scores(counts["all"])[2] >= 0.9, report
+
+
+def test_a_passing_mention_is_secondary_and_does_not_alert() -> None:
+    """One generic word of another theme in a launch story is a mention, not a topic."""
+    text = (
+        "С космодрома Байконур стартовала ракета «Союз-5» со спутником связи. "
+        "Пуск прошёл штатно, спутник выведен на орбиту, сообщили в Роскосмосе. "
+        "Запуск состоялся в рамках программы сотрудничества; стороны обсудили и торговлю."
+    )
+    hits = {h.theme: h for h in taxonomy().tag(text)}
+    assert hits["space"].level == "primary"
+    assert hits["economy-finance"].level == "secondary"
+    assert theme_ids_of([h.as_dict() for h in hits.values()]) == ["space"]
+
+
+def test_a_number_edit_takes_the_theme_of_its_point() -> None:
+    """The changed words ("1,2" -> "1,5") name no theme: the point they sit in does."""
+    old = (
+        "1. Стороны развивают сотрудничество в области образования.\n"
+        "4. Строительство Экибастузской ГРЭС и поставки электроэнергии финансируются "
+        "кредитом в размере 1,2 млрд долларов.\n"
+    )
+    new = old.replace("1,2 млрд", "1,5 млрд")
+    hits = change(old, new)
+    assert "energy" in [hit.theme for hit in hits]
+    assert "humanitarian" not in [hit.theme for hit in hits]

@@ -92,6 +92,8 @@ def drafts_for(
             if event == "changed" and assessment.change_themes is not None
             else assessment.themes
         )
+    # Passing mentions ("secondary") are stored and shown, but do not alert.
+    hits = [h for h in hits if h.get("level") != "secondary"]
     significance = assessment.significance if assessment else None
     theme_ids = [h["theme"] for h in hits]
     web = config.alerts.web_url.rstrip("/")

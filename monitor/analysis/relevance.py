@@ -1,13 +1,21 @@
 """Decide whether a document from a broad feed concerns Russia–Kazakhstan relations.
 
 Rules are `RelevanceRules` from the configuration: a document is relevant if one
-`any` term matches, or if every `require_all` group matches at least one term, and
+`any` term matches, or if every `require_all` group matches at least one term
+within one sentence, clause or list item (`within: sentence`, the default), and
 never if an `exclude` term matches. Terms are matched with morphology
 (`monitor.morph.TermMatcher`), so the rules list dictionary forms, not every case.
+
+Why proximity: a news digest names Russia in one item and Kazakhstan in another,
+a weather report names a Russian anticyclone and Kazakh frost; only a sentence
+that names both sides says something about the two of them. Why `others`: the
+same sentence listing the members of a summit ("Russia, China, India and
+Kazakhstan") is about a multilateral event, not the bilateral relationship.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,7 +26,9 @@ from monitor.data import RELEVANCE_PATH, shipped
 from monitor.morph import TermMatcher
 
 DEFAULT_RULES_PATH = RELEVANCE_PATH
-_RESERVED = ("any", "exclude")
+_RESERVED = ("any", "exclude", "others", "multilateral", "cues")
+# Inside a sentence, these end a clause or a list item: digests run items together.
+_CLAUSE = re.compile(r"\s*(?:;|•|●|▪|■|◦|\s[—–-]\s(?=[А-ЯЁӘҒҚҢӨҰҮҺІA-Z]))\s*")
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,9 @@ def judge(text: str, rules: RelevanceRules | Mapping[str, Any]) -> Decision:
     def quote(terms: list[str]) -> str:
         return ", ".join(f"{term!r} ({found[term][0]!r})" for term in terms)
 
+    cues = matched.pop("cues", [])
+    for group in ("others", "multilateral"):
+        matched.pop(group, None)
     if matched["exclude"]:
         return Decision(False, matched, f"excluded by {quote(matched['exclude'])}")
     if matched["any"]:
@@ -65,11 +78,42 @@ def judge(text: str, rules: RelevanceRules | Mapping[str, Any]) -> Decision:
     missing = [group for group in required if not matched[group]]
     if required and not missing:
         evidence = "; ".join(f"{group}: {quote(matched[group])}" for group in required)
-        return Decision(True, matched, f"every group matched ({evidence})")
+        if rules.within == "document":
+            return Decision(True, matched, f"every group matched ({evidence})")
+        if cues:
+            why = f"every group matched ({evidence}), and a bilateral cue ({quote(cues)})"
+            return Decision(True, matched, why)
+        # In a text about a multilateral event, one more country makes a member list.
+        after = 1 if any(t in found for t in compiled.groups["multilateral"]) else None
+        together = _together(text, compiled, required, after or rules.multilateral_after)
+        if together is not None:
+            return Decision(True, matched, f"every group matched in one sentence: {together!r}")
+        return Decision(
+            False, matched, f"every group matched, but never in one sentence ({evidence})"
+        )
     parts = ["no 'any' term"] if compiled.groups["any"] else []
     if missing:
         parts.append("nothing from " + ", ".join(missing))
     return Decision(False, matched, "; ".join(parts))
+
+
+def _together(
+    text: str, compiled: _Compiled, required: list[str], multilateral_after: int
+) -> str | None:
+    """The first clause naming every required group (and not a multilateral list)."""
+    for sentence, found in compiled.matcher.by_sentence(text):
+        if not all(any(t in found for t in compiled.groups[g]) for g in required):
+            continue
+        for clause in _CLAUSE.split(sentence.text):
+            here = compiled.matcher.find(clause)
+            if not all(any(t in here for t in compiled.groups[g]) for g in required):
+                continue
+            if sum(t in here for t in compiled.groups["others"]) >= multilateral_after:
+                continue
+            if any(t in here for t in compiled.groups["multilateral"]):
+                continue
+            return clause.strip()[:200]
+    return None
 
 
 @lru_cache(maxsize=64)
@@ -78,7 +122,14 @@ def _compile(rules_json: str) -> _Compiled:
     clash = [name for name in rules.require_all if name in _RESERVED]
     if clash:
         raise ValueError(f"require_all group names {clash} clash with 'any'/'exclude'")
-    raw = {**rules.require_all, "any": rules.any, "exclude": rules.exclude}
+    raw = {
+        **rules.require_all,
+        "any": rules.any,
+        "exclude": rules.exclude,
+        "others": rules.others,
+        "multilateral": rules.multilateral,
+        "cues": rules.cues,
+    }
     groups = {name: [t.strip() for t in terms if t.strip()] for name, terms in raw.items()}
     terms = [term for group_terms in groups.values() for term in group_terms]
     return _Compiled(TermMatcher(terms), groups)

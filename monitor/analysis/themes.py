@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -37,9 +37,13 @@ from monitor.morph import Match, Sentence, TermMatcher, sentences
 
 DEFAULT_THEMES_PATH = THEMES_PATH
 STRONG_WEIGHT = 2.0  # a single term this heavy tags a change on its own
+UNAMBIGUOUS_WEIGHT = 3.0  # a term that names its theme on its own («Байконур», «ЕАЭС»)
+# A theme is central when its score is at least this share of the best theme's.
+MIN_SHARE = 0.3
 MAX_SENTENCES = 5  # quoted per theme: enough to judge, short enough for an alert
 MAX_SENTENCE_CHARS = 300
 _WORDS = re.compile(r"\w+")
+_PARAGRAPH = re.compile(r"[^\n]+")
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,9 @@ class ThemeHit:
     terms: list[str]  # configured terms that counted, heaviest first
     sentences: list[str]  # where they were found, trimmed, in text order
     side: str | None = None  # for changes: "inserted", "deleted" or "both"
+    # "primary": what the text is about (alerts, filters, search); "secondary": a
+    # passing mention, kept visible but never alerting (see `_central`).
+    level: str = "primary"
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON (webhooks, the store)."""
@@ -101,7 +108,52 @@ class Taxonomy:
                 into.terms[term] = weight
             into.sentences.update(found.sentences)
             into.sides |= found.sides
-        return self._hits(evidence, change=True)
+        hits = self._hits(evidence, change=True)
+        if hits or not (deleted or inserted):
+            return hits
+        # The changed words name no theme (a date of entry into force, an amount):
+        # the change belongs to what the enclosing paragraph, or the text, is about.
+        return self._enclosing(new, inserted, "inserted") or self._enclosing(
+            old, deleted, "deleted"
+        )
+
+    def _enclosing(self, text: str, spans: list[tuple[int, int]], side: str) -> list[ThemeHit]:
+        """Primary themes of the paragraphs holding `spans`, else of the whole text.
+
+        Only for an edit inside a paragraph that stays (a number, a date, a word):
+        a paragraph that is new or gone as a whole and names no theme has none.
+        """
+        paragraphs = [
+            p
+            for p in _PARAGRAPH.finditer(text)
+            if any(p.start() < end and start < p.end() for start, end in spans)
+        ]
+        changed = sum(
+            min(end, p.end()) - max(start, p.start())
+            for p in paragraphs
+            for start, end in spans
+            if p.start() < end and start < p.end()
+        )
+        kept = sum(len(_WORDS.findall(p.group())) for p in paragraphs) - len(
+            _WORDS.findall(" ".join(text[s:e] for s, e in spans))
+        )
+        if not paragraphs or kept <= 0 or changed <= 0:
+            return []
+        for scope in ("\n".join(p.group() for p in paragraphs), text):
+            hits = [h for h in self.tag(scope) if h.level == "primary"]
+            if hits:
+                return [replace(h, side=side) for h in hits]
+        return []
+        paragraphs = [
+            p
+            for p in _PARAGRAPH.finditer(text)
+            if any(p.start() < end and start < p.end() for start, end in spans)
+        ]
+        for scope in ("\n".join(p.group() for p in paragraphs), text):
+            hits = [h for h in self.tag(scope) if h.level == "primary"]
+            if hits:
+                return [replace(h, side=side) for h in hits]
+        return []
 
     def _matches_in(self, text: str, spans: list[tuple[int, int]]) -> list[Match]:
         """Matches inside the sentences of text that overlap a changed span."""
@@ -162,8 +214,33 @@ class Taxonomy:
             if change:
                 side = "both" if len(found.sides) > 1 else next(iter(found.sides))
             hits.append(ThemeHit(theme_id, round(found.score, 3), terms, quoted, side))
+        if not change and hits:
+            top = max(hit.score for hit in hits)
+            hits = [
+                hit if _central(evidence[hit.theme], top) else replace(hit, level="secondary")
+                for hit in hits
+            ]
         order = list(self.themes)
-        return sorted(hits, key=lambda hit: (-hit.score, order.index(hit.theme)))
+        return sorted(
+            hits, key=lambda hit: (hit.level != "primary", -hit.score, order.index(hit.theme))
+        )
+
+
+def _central(found: _Evidence, top: float) -> bool:
+    """Is the theme what the text is about, or a passing mention?
+
+    Central: the best-scoring theme, or one within MIN_SHARE of it that the text
+    keeps coming back to — two distinct terms, an unambiguous one, or matches in
+    two sentences. One generic word ("trade" in a launch story, "border" in a
+    culture story) is a mention. Tuned on tests/data/themes_corpus.yaml and
+    tests/data/dev2/ (bench/bench_text.py), never on tests/data/blind/.
+    """
+    if found.score >= top:
+        return True
+    if found.score < MIN_SHARE * top:
+        return False
+    strongest = max(found.terms.values(), default=0.0)
+    return len(found.terms) >= 2 or strongest >= UNAMBIGUOUS_WEIGHT or len(found.sentences) >= 2
 
 
 def _order(item: tuple[tuple[str, int], tuple[float, int]]) -> int:

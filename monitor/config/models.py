@@ -88,6 +88,19 @@ class RelevanceRules(BaseModel):
     require_all: dict[str, list[str]] = Field(default_factory=dict)
     any: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
+    # Where the `require_all` groups must meet: "sentence" (one sentence, clause
+    # or list item: a digest is judged item by item) or anywhere in the "document".
+    within: Literal["sentence", "document"] = "sentence"
+    # Other countries: a sentence naming both sides among `multilateral_after` or
+    # more of these is a multilateral list ("leaders of Russia, China, India and
+    # Kazakhstan"), not a bilateral statement.
+    others: list[str] = Field(default_factory=list)
+    multilateral_after: int = Field(default=3, ge=1)
+    # ... or names one of these (OPEC, SCO, a ranking) in that sentence.
+    multilateral: list[str] = Field(default_factory=list)
+    # A text with one of these ("both countries", "bilateral", «межправительственный»)
+    # is judged as a whole: both sides may be named in different sentences.
+    cues: list[str] = Field(default_factory=list)
 
 
 class RecheckTier(BaseModel):

@@ -87,9 +87,12 @@ _MAX_TERMS = 16  # a pasted paragraph should not become a query of 200 prefix sc
 
 
 def theme_ids_of(themes: Iterable[dict[str, Any]] | str | None) -> list[str]:
-    """Theme ids of a stored themes JSON (or its parsed list), best first, once each."""
+    """Primary theme ids of a stored themes JSON (or its parsed list), best first,
+    once each; secondary ones (passing mentions) are not what a document is about."""
     hits: Iterable[dict[str, Any]] = json.loads(themes) if isinstance(themes, str) else themes or ()
-    return list(dict.fromkeys(h["theme"] for h in hits if h.get("theme")))
+    return list(
+        dict.fromkeys(h["theme"] for h in hits if h.get("theme") and h.get("level") != "secondary")
+    )
 
 
 def index_latest(
