@@ -9,7 +9,6 @@ check cycles run every few seconds, and each event is printed as it lands.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import tempfile
 import time
@@ -107,7 +106,7 @@ def _describe(store: Store, event: Any) -> dict[str, Any]:
     if event.change_id:
         change = store.change(event.change_id)
         if change is not None:
-            counted = stats([(int(op), str(t)) for op, t in json.loads(change.diff)])
+            counted = stats(change.diff)
             row["inserted_chars"], row["deleted_chars"] = (
                 counted.inserted_chars,
                 counted.deleted_chars,

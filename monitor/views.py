@@ -16,7 +16,7 @@ from monitor.config import Config
 from monitor.diff import diff_words
 from monitor.extract.decode import DecodeError, decode_body
 from monitor.sources import language_key
-from monitor.store import Store
+from monitor.store import Reader
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Comparison:
 
 
 def compare(
-    store: Store, config: Config, document_id: int, from_seq: int, to_seq: int
+    store: Reader, config: Config, document_id: int, from_seq: int, to_seq: int
 ) -> Comparison:
     """The change from version `from_seq` to `to_seq` (0 for "from nothing").
 
@@ -82,7 +82,7 @@ def compare(
     )
 
 
-def raw_text(store: Store, document_id: int, seq: int) -> str | None:
+def raw_text(store: Reader, document_id: int, seq: int) -> str | None:
     """The raw body behind a version, decoded for viewing (never rendered: the
     caller escapes it). Binary files (PDF, DOCX) are described, not dumped."""
     snap = store.snapshot_of(document_id, seq)
@@ -99,7 +99,7 @@ def raw_text(store: Store, document_id: int, seq: int) -> str | None:
         return f"[{snap.content_type or 'unknown type'}, {snap.size} bytes: {exc}]"
 
 
-def translations(store: Store, document_id: int) -> list[dict[str, Any]]:
+def translations(store: Reader, document_id: int) -> list[dict[str, Any]]:
     """Other-language versions of the same text, recognised by URL: the same
     site and path once a language subdomain or path segment is taken out."""
     url = store.document_url(document_id)

@@ -110,8 +110,9 @@ def _outside_message(paths: list[str]) -> str:
 
 
 # Modules whose tests start processes (`monitor run`, the CLI, a browser, a fresh
-# clone), feed bombs and huge inputs, or fuzz the API: `slow`. The rest is the
-# fast inner loop, `pytest -m "not slow" -n 2`, under a minute on 2 cores.
+# clone), feed bombs and huge inputs, or fuzz the API: `slow`, and so are the
+# PostgreSQL runs of storage tests. The rest is the fast inner loop,
+# `pytest -m "not slow" -n 2`, well under a minute on 2 cores.
 SLOW_MODULES = frozenset(
     {
         "test_alerts_cli",
@@ -154,7 +155,9 @@ SLOW_TESTS = frozenset(
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         name = getattr(item, "originalname", item.name)
-        if item.path.stem in SLOW_MODULES or name in SLOW_TESTS:
+        # The inner loop runs storage tests on SQLite; the full suite on both.
+        on_postgresql = "[postgresql" in item.name
+        if item.path.stem in SLOW_MODULES or name in SLOW_TESTS or on_postgresql:
             item.add_marker(pytest.mark.slow)
 
 

@@ -39,7 +39,12 @@ _DIRNAME_CHAIN = re.compile(
     r"((?:os\.path\.dirname\(\s*)+)(?:os\.path\.(?:abspath|realpath)\(\s*)?__file__"
 )
 _ROOT_UP = re.compile(r"\b(?:ROOT|REPO|REPO_ROOT|PROJECT_ROOT)\.parents?\b")
-FAST = ("test_summary.py", "test_simsite.py", "test_attachments.py", "test_self_contained.py")
+FAST = (
+    "analysis/test_summary.py",
+    "test_simsite.py",
+    "extract/test_attachments.py",
+    "test_self_contained.py",
+)
 
 
 def escapes(rel: Path, text: str) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -138,7 +137,7 @@ def _change_info(store: Store, version_id: int) -> dict[str, Any]:
     change = store.change_to(version_id)
     if change is None:
         return {}
-    summary = json.loads(change.summary) if change.summary else {}
+    summary = change.summary or {}
     return {
         "significance": change.significance,
         "summary": summary.get("headline"),

@@ -27,10 +27,13 @@ from monitor.config.alerts import (
 )
 from monitor.config.models import (
     Discover,
+    FeedSpec,
     FetchSettings,
+    ListingSpec,
     RecheckPolicy,
     RecheckTier,
     RelevanceRules,
+    SitemapSpec,
     Source,
 )
 from monitor.config.types import Duration, HttpUrl, parse_duration
@@ -44,12 +47,15 @@ __all__ = [
     "Discover",
     "Duration",
     "EmailChannel",
+    "FeedSpec",
     "FetchSettings",
     "Filters",
     "HttpUrl",
+    "ListingSpec",
     "RecheckPolicy",
     "RecheckTier",
     "RelevanceRules",
+    "SitemapSpec",
     "SmtpSettings",
     "Source",
     "Subscription",

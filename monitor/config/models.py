@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -42,37 +42,54 @@ class FetchSettings(BaseModel):
     max_retry_after: Duration = 600.0
 
 
-class Discover(BaseModel):
-    """One way of finding a source's new documents, registered by `type`."""
+class _DiscoverSpec(BaseModel):
+    """What every way of finding documents has: where, and which URLs to keep."""
 
     model_config = ConfigDict(extra="forbid")
 
-    type: Literal["feed", "listing", "sitemap"]
     url: HttpUrl
-    # listing: CSS selector of the links to documents, and of the next-page link
-    links: str | None = None
-    next: str | None = None
-    # listing: pages followed; sitemap: nested sitemap-index levels followed
-    depth: int = Field(default=1, ge=1, le=20)
     # discovered URLs must match `include` and must not match `exclude` (regexes)
     include: str | None = None
     exclude: str | None = None
-
-    @field_validator("links", "next")
-    @classmethod
-    def _css(cls, value: str | None) -> str | None:
-        return None if value is None else check_css(value)
 
     @field_validator("include", "exclude")
     @classmethod
     def _regex(cls, value: str | None) -> str | None:
         return check_regex(value)
 
-    @model_validator(mode="after")
-    def _listing_needs_links(self) -> Discover:
-        if self.type == "listing" and not self.links:
-            raise ValueError("a listing needs `links`: the CSS selector of document links")
-        return self
+
+class FeedSpec(_DiscoverSpec):
+    """An RSS or Atom feed (monitor/discover/feed.py)."""
+
+    type: Literal["feed"]
+
+
+class ListingSpec(_DiscoverSpec):
+    """An HTML listing page (monitor/discover/listing.py): document links by a CSS
+    selector, following the next-page link up to `depth` pages."""
+
+    type: Literal["listing"]
+    links: str
+    next: str | None = None
+    depth: int = Field(default=1, ge=1, le=20)
+
+    @field_validator("links", "next")
+    @classmethod
+    def _css(cls, value: str | None) -> str | None:
+        return None if value is None else check_css(value)
+
+
+class SitemapSpec(_DiscoverSpec):
+    """A sitemap, sitemap index or news sitemap (monitor/discover/sitemap.py),
+    following nested indexes `depth` levels."""
+
+    type: Literal["sitemap"]
+    depth: int = Field(default=1, ge=1, le=20)
+
+
+# One spec per kind, chosen by `type`: a listing without `links` is an error in
+# the file, not an assertion at run time.
+Discover = Annotated[FeedSpec | ListingSpec | SitemapSpec, Field(discriminator="type")]
 
 
 class RelevanceRules(BaseModel):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
-from monitor.config import Discover
+from monitor.config import FeedSpec, ListingSpec, SitemapSpec
 from monitor.fetch.client import Fetcher
 
 
@@ -31,8 +31,14 @@ class PollResult:
     cursor: str | None = None
 
 
-class Discoverer:
+S = TypeVar("S", FeedSpec, ListingSpec, SitemapSpec)
+
+
+class Discoverer(Generic[S]):
     """Base class: fetch the endpoint (and its follow-up pages), yield candidates.
+
+    Each kind pairs with its own spec in the configuration (`FeedSpec`,
+    `ListingSpec`, `SitemapSpec`), so its fields are there and typed.
 
     `cursor` is what the previous poll of this endpoint returned as
     `PollResult.cursor` (None the first time); a discoverer that reads
@@ -41,16 +47,19 @@ class Discoverer:
 
     type: ClassVar[str]
 
-    def __init__(self, spec: Discover, fetcher: Fetcher, cursor: str | None = None) -> None:
-        self.spec, self.fetcher, self.cursor = spec, fetcher, cursor
+    def __init__(self, spec: S, fetcher: Fetcher, cursor: str | None = None) -> None:
+        self.spec: S = spec
+        self.fetcher, self.cursor = fetcher, cursor
 
     async def poll(self) -> PollResult:
         raise NotImplementedError
 
 
-DISCOVERERS: dict[str, type[Discoverer]] = {}
+DISCOVERERS: dict[str, type[Discoverer[Any]]] = {}
+
+D = TypeVar("D", bound=type[Discoverer[Any]])
 
 
-def register(cls: type[Discoverer]) -> type[Discoverer]:
+def register(cls: D) -> D:
     DISCOVERERS[cls.type] = cls
     return cls

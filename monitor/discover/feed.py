@@ -10,6 +10,7 @@ from xml.sax import SAXException
 
 import feedparser
 
+from monitor.config import FeedSpec
 from monitor.discover.base import Candidate, Discoverer, PollResult, register
 
 
@@ -75,7 +76,7 @@ def parse_feed(body: bytes, base_url: str) -> tuple[list[Candidate], str | None]
 
 
 @register
-class FeedDiscoverer(Discoverer):
+class FeedDiscoverer(Discoverer[FeedSpec]):
     type = "feed"
 
     async def poll(self) -> PollResult:

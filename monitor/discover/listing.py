@@ -7,6 +7,7 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
+from monitor.config import ListingSpec
 from monitor.discover.base import Candidate, Discoverer, PollResult, register
 from monitor.extract.decode import DecodeError, decode_body
 
@@ -29,14 +30,13 @@ def parse_listing(
 
 
 @register
-class ListingDiscoverer(Discoverer):
+class ListingDiscoverer(Discoverer[ListingSpec]):
     type = "listing"
 
     async def poll(self) -> PollResult:
         result = PollResult()
         url: str | None = self.spec.url
         visited: set[str] = set()
-        assert self.spec.links is not None  # enforced by the config model
         while url and url not in visited and result.pages < self.spec.depth:
             visited.add(url)
             fetched = await self.fetcher.fetch(url)

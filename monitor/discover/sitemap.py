@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from monitor.config import SitemapSpec
 from monitor.discover.base import Candidate, Discoverer, PollResult, register
 from monitor.extract.article import parse_datetime
 
@@ -284,7 +285,7 @@ def _choose(
 
 
 @register
-class SitemapDiscoverer(Discoverer):
+class SitemapDiscoverer(Discoverer[SitemapSpec]):
     type = "sitemap"
 
     async def poll(self) -> PollResult:

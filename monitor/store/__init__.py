@@ -19,6 +19,7 @@ from monitor.store.db import (
     create_db_engine,
     migrate,
 )
+from monitor.store.dto import ChangeRow, DocumentRow, EndpointRow, EventRow, VersionRow
 from monitor.store.outbox import AlertDraft, AlertRow
 from monitor.store.reextraction import StoredBody
 from monitor.store.repo import (
@@ -27,6 +28,7 @@ from monitor.store.repo import (
     FetchRecord,
     NewVersion,
     Outcome,
+    Reader,
     Store,
     StoredVersion,
     Tracking,
@@ -41,13 +43,17 @@ __all__ = [
     "AlertDraft",
     "AlertRow",
     "BrowseMixin",
+    "ChangeRow",
     "ConcurrentUpdate",
     "DatabaseError",
     "DocumentFilter",
     "DocumentItem",
+    "DocumentRow",
     "DocumentState",
+    "EndpointRow",
     "EndpointState",
     "EventItem",
+    "EventRow",
     "FetchRecord",
     "MissingDatabase",
     "NewDocument",
@@ -55,6 +61,7 @@ __all__ = [
     "Outcome",
     "Page",
     "RawSnapshot",
+    "Reader",
     "SourceMeta",
     "StorageUnavailable",
     "Store",
@@ -62,6 +69,7 @@ __all__ = [
     "StoredVersion",
     "Tracking",
     "VersionItem",
+    "VersionRow",
     "create_db_engine",
     "migrate",
     "sha256",

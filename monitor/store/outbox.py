@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.store.models import Alert, OperatorCondition
@@ -103,11 +103,41 @@ def add_alerts(
         )
 
 
-class OutboxMixin:
-    """Mixed into `Store`."""
+class OutboxReadMixin:
+    """The outbox as the web UI and the CLI read it; mixed into `Reader`."""
 
-    def session(self) -> Session:  # provided by Store
+    def session(self) -> Session:  # provided by Reader
         raise NotImplementedError
+
+    def alert(self, alert_id: int) -> AlertRow | None:
+        with self.session() as s:
+            a = s.get(Alert, alert_id)
+            return _row(a) if a else None
+
+    def alerts(self, status: str | None = None, limit: int = 200) -> list[AlertRow]:
+        with self.session() as s:
+            query = select(Alert).order_by(Alert.id.desc()).limit(limit)
+            if status:
+                query = query.where(Alert.status == status)
+            return [_row(a) for a in s.scalars(query)]
+
+    def alert_counts(self) -> dict[str, int]:
+        with self.session() as s:
+            rows = s.execute(select(Alert.status, func.count()).group_by(Alert.status))
+            return {status: n for status, n in rows}
+
+    def oldest_undelivered(self) -> datetime | None:
+        with self.session() as s:
+            return s.scalar(
+                select(func.min(Alert.created_at)).where(
+                    Alert.status.in_(("pending", "sending", "failed")),
+                    Alert.subscription != "_operator",
+                )
+            )
+
+
+class OutboxMixin(OutboxReadMixin):
+    """Writing the outbox: enqueue, delivery states, retries; mixed into `Store`."""
 
     def enqueue(self, drafts: Sequence[AlertDraft], now: datetime) -> None:
         """Alerts without an event (operator notices)."""
@@ -122,18 +152,6 @@ class OutboxMixin:
                 .order_by(Alert.next_attempt_at, Alert.id)
                 .limit(limit)
             )
-            return [_row(a) for a in s.scalars(query)]
-
-    def alert(self, alert_id: int) -> AlertRow | None:
-        with self.session() as s:
-            a = s.get(Alert, alert_id)
-            return _row(a) if a else None
-
-    def alerts(self, status: str | None = None, limit: int = 200) -> list[AlertRow]:
-        with self.session() as s:
-            query = select(Alert).order_by(Alert.id.desc()).limit(limit)
-            if status:
-                query = query.where(Alert.status == status)
             return [_row(a) for a in s.scalars(query)]
 
     def _update(self, alert_id: int, **values: Any) -> None:
@@ -186,24 +204,6 @@ class OutboxMixin:
                     )
                 changed.append(_row(a))
         return changed
-
-    def alert_counts(self) -> dict[str, int]:
-        from sqlalchemy import func
-
-        with self.session() as s:
-            rows = s.execute(select(Alert.status, func.count()).group_by(Alert.status))
-            return {status: n for status, n in rows}
-
-    def oldest_undelivered(self) -> datetime | None:
-        from sqlalchemy import func
-
-        with self.session() as s:
-            return s.scalar(
-                select(func.min(Alert.created_at)).where(
-                    Alert.status.in_(("pending", "sending", "failed")),
-                    Alert.subscription != "_operator",
-                )
-            )
 
     def set_condition(
         self,

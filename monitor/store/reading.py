@@ -1,4 +1,5 @@
-"""Plain reads used by the CLI, the pipeline and the health checks."""
+"""Plain reads used by the CLI, the pipeline and the health checks; every
+method returns plain data (monitor/store/dto.py), never an ORM row."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from monitor.store.dto import ChangeRow, DocumentRow, EndpointRow, EventRow, VersionRow
 from monitor.store.models import (
     Change,
     Document,
@@ -127,35 +129,59 @@ class ReadingMixin:
             )
             return json.loads(raw) if raw else []
 
-    def versions(self, document_id: int) -> list[Version]:
+    def versions(self, document_id: int) -> list[VersionRow]:
         with self.session() as s:
-            return list(
-                s.scalars(
-                    select(Version).where(Version.document_id == document_id).order_by(Version.seq)
-                )
-            )
+            query = select(Version).where(Version.document_id == document_id).order_by(Version.seq)
+            return [VersionRow.of(v) for v in s.scalars(query)]
 
-    def version(self, document_id: int, seq: int) -> Version | None:
+    def version(self, document_id: int, seq: int) -> VersionRow | None:
         with self.session() as s:
-            return s.scalars(
+            v = s.scalars(
                 select(Version).where(Version.document_id == document_id, Version.seq == seq)
             ).first()
+            return VersionRow.of(v) if v is not None else None
 
-    def change(self, change_id: int) -> Change | None:
+    def change(self, change_id: int) -> ChangeRow | None:
         with self.session() as s:
-            return s.get(Change, change_id)
+            c = s.get(Change, change_id)
+            return ChangeRow.of(c) if c is not None else None
 
-    def change_to(self, version_id: int) -> Change | None:
+    def change_to(self, version_id: int) -> ChangeRow | None:
         with self.session() as s:
-            return s.scalars(select(Change).where(Change.to_version_id == version_id)).first()
+            c = s.scalars(select(Change).where(Change.to_version_id == version_id)).first()
+            return ChangeRow.of(c) if c is not None else None
 
-    def events(self, *, document_id: int | None = None, after: int = 0) -> list[Event]:
+    def events(self, *, document_id: int | None = None, after: int = 0) -> list[EventRow]:
         """Events in order; `after` an event id, to follow the stream."""
         with self.session() as s:
             q = select(Event).where(Event.id > after).order_by(Event.id)
             if document_id is not None:
                 q = q.where(Event.document_id == document_id)
-            return list(s.scalars(q))
+            return [EventRow.of(e) for e in s.scalars(q)]
+
+    def find_document(self, url_or_id: str) -> DocumentRow | None:
+        with self.session() as s:
+            if url_or_id.isdigit():
+                d = s.get(Document, int(url_or_id))
+            else:
+                d = s.scalars(select(Document).where(Document.url == url_or_id)).first()
+            return DocumentRow.of(d) if d is not None else None
+
+    def endpoints(self, source_id: str | None = None) -> list[EndpointRow]:
+        with self.session() as s:
+            query = select(Endpoint).order_by(Endpoint.source_id, Endpoint.id)
+            if source_id:
+                query = query.where(Endpoint.source_id == source_id)
+            return [EndpointRow.of(e) for e in s.scalars(query)]
+
+    def schedule(self, source_id: str | None = None) -> list[DocumentRow]:
+        """Active and removed documents by source and next check."""
+        with self.session() as s:
+            query = select(Document).where(Document.status.in_(("active", "removed")))
+            if source_id:
+                query = query.where(Document.source_id == source_id)
+            order = query.order_by(Document.source_id, Document.next_check_at)
+            return [DocumentRow.of(d) for d in s.scalars(order)]
 
     def counts(self) -> dict[str, int]:
         with self.session() as s:

@@ -31,7 +31,7 @@ from monitor.store.models import (
     SourceRow,
     Version,
 )
-from monitor.store.outbox import AlertDraft, OutboxMixin, add_alerts
+from monitor.store.outbox import AlertDraft, OutboxMixin, OutboxReadMixin, add_alerts
 from monitor.store.reading import ReadingMixin
 from monitor.store.reextraction import ReextractionMixin
 from monitor.store.search import index_latest
@@ -156,10 +156,11 @@ def state_of(doc: Document) -> DocumentState:
     )
 
 
-class Store(
-    TrackingMixin, OutboxMixin, BrowseMixin, ActivityMixin, ReadingMixin, ReextractionMixin
-):
-    """The one gateway to the database; every method is one short transaction."""
+class Reader(BrowseMixin, ActivityMixin, ReadingMixin, OutboxReadMixin):
+    """The read side: what the web UI, the JSON API, the CLI and the health checks
+    ask. Every method is one short read-only session and returns plain frozen data
+    (monitor/store/dto.py, AlertRow), never an ORM row.
+    """
 
     def __init__(self, url: str, *, auto_migrate: bool = True, must_exist: bool = False) -> None:
         """Open (and migrate) the database at `url`. `must_exist` is for commands
@@ -191,6 +192,12 @@ class Store(
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+class Store(Reader, TrackingMixin, OutboxMixin, ReextractionMixin):
+    """The write side, and the one gateway to the database: recording fetches,
+    versions, discovery and alert delivery, each method one short transaction.
+    A Store is also a Reader."""
 
     # --- sources and documents ------------------------------------------------
 
@@ -227,12 +234,6 @@ class Store(
         with self.session() as s:
             rows = {d.id: d for d in s.scalars(select(Document).where(Document.id.in_(ids)))}
             return [state_of(rows[i]) for i in ids if i in rows]
-
-    def find_document(self, url_or_id: str) -> Document | None:
-        with self.session() as s:
-            if url_or_id.isdigit():
-                return s.get(Document, int(url_or_id))
-            return s.scalars(select(Document).where(Document.url == url_or_id)).first()
 
     # --- writing outcomes ------------------------------------------------------
 

@@ -117,13 +117,6 @@ class TrackingMixin:
             e.interval_s, e.cursor = interval_s, cursor
             e.next_poll_at = at + timedelta(seconds=interval_s)
 
-    def endpoints(self, source_id: str | None = None) -> list[Endpoint]:
-        with self.session() as s:
-            query = select(Endpoint).order_by(Endpoint.source_id, Endpoint.id)
-            if source_id:
-                query = query.where(Endpoint.source_id == source_id)
-            return list(s.scalars(query))
-
     def known_urls(self, urls: Sequence[str]) -> set[str]:
         """The URLs among `urls` already stored, asked in bounded batches (see IN_BATCH)."""
         known: set[str] = set()
@@ -180,10 +173,3 @@ class TrackingMixin:
                 .limit(limit)
             )
             return list(s.scalars(query))
-
-    def schedule(self, source_id: str | None = None) -> list[Document]:
-        with self.session() as s:
-            query = select(Document).where(Document.status.in_(("active", "removed")))
-            if source_id:
-                query = query.where(Document.source_id == source_id)
-            return list(s.scalars(query.order_by(Document.source_id, Document.next_check_at)))

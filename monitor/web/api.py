@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 
 from monitor.analysis.themes import default_themes
 from monitor.config import Config
-from monitor.store import Store
+from monitor.store import Reader
 from monitor.store.browse import DocumentFilter
 from monitor.views import compare, raw_text
 from monitor.web.api_models import (
@@ -73,8 +73,8 @@ class SafeJSONResponse(JSONResponse):
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode()
 
 
-def get_store(request: Request) -> Store:
-    store: Store = request.app.state.store
+def get_store(request: Request) -> Reader:
+    store: Reader = request.app.state.store
     return store
 
 
@@ -82,7 +82,7 @@ def get_config(request: Request) -> Config:
     return getattr(request.app.state, "config", None) or Config()
 
 
-StoreDep = Annotated[Store, Depends(get_store)]
+StoreDep = Annotated[Reader, Depends(get_store)]
 ConfigDep = Annotated[Config, Depends(get_config)]
 
 
@@ -198,7 +198,7 @@ def list_documents(
     )
 
 
-def _document_or_404(store: Store, config: Config, doc_id: int) -> Any:
+def _document_or_404(store: Reader, config: Config, doc_id: int) -> Any:
     """The document, or a 404 naming the id."""
     item = store.document(doc_id, sources=config.sources)
     if item is None:

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from monitor.config import Config
 from monitor.store import Store
+from monitor.web import api, feeds, pages
 from monitor.web.context import environment
 
 STATIC = Path(__file__).with_name("static")
@@ -43,8 +44,6 @@ def create_app(
 ) -> FastAPI:
     """Build the app. `token` enables state-changing actions (alert retry); without
     it they answer 403, so a UI exposed by mistake cannot be used to act."""
-    from monitor.web import api, feeds, pages
-
     # No Swagger UI: it loads scripts from a CDN, which the CSP (and offline use) forbid.
     app = FastAPI(title="monitor", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.store = store

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.config import Config
-from monitor.store import Store
+from monitor.store import Reader
 from monitor.web.charts import bar_chart
 from monitor.web.context import View
 
@@ -23,7 +23,7 @@ def _state(source: dict[str, Any]) -> str:
     return "ok" if source.get("last_ok_at") else "unknown"
 
 
-def overview_data(store: Store, config: Config) -> dict[str, Any]:
+def overview_data(store: Reader, config: Config) -> dict[str, Any]:
     """Latest events, alert delivery at a glance, source health, busy themes."""
     sources = store.sources_overview(config.sources, days=7)
     for s in sources:
@@ -39,7 +39,7 @@ def overview_data(store: Store, config: Config) -> dict[str, Any]:
     }
 
 
-def sources_data(store: Store, config: Config, view: View, days: int = 30) -> dict[str, Any]:
+def sources_data(store: Reader, config: Config, view: View, days: int = 30) -> dict[str, Any]:
     """Each source's health with a chart of fetch errors per day."""
     sources = store.sources_overview(config.sources, days=days)
     for s in sources:
@@ -60,7 +60,7 @@ def sources_data(store: Store, config: Config, view: View, days: int = 30) -> di
 
 
 def themes_data(
-    store: Store, config: Config, view: View, *, weeks: int, by: str | None
+    store: Reader, config: Config, view: View, *, weeks: int, by: str | None
 ) -> dict[str, Any]:
     """Per theme (busiest first) and per group (country or kind, or all): a chart of
     new documents and changes per ISO week."""

@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from monitor.config import Config
-from monitor.store import Store, utcnow
+from monitor.store import Reader, Store, utcnow
 from monitor.store.browse import SORTS, DocumentFilter
 from monitor.views import compare, raw_text, translations
 from monitor.web.context import View, render, view_for
@@ -35,7 +35,13 @@ EVENTS = ("new", "changed", "removed", "restored", "reextracted")
 PAGE_SIZE = 25
 
 
-def _store(request: Request) -> Store:
+def _store(request: Request) -> Reader:
+    """The read side: every page only reads (the retry action asks `_writer`)."""
+    store: Reader = request.app.state.store
+    return store
+
+
+def _writer(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
@@ -292,7 +298,7 @@ async def retry_alert(request: Request, alert_id: AlertId) -> Response:
     if not given or not hmac.compare_digest(given.encode(), expected.encode()):
         raise HTTPException(403, view.t("error.forbidden"))
     try:
-        _store(request).retry_alert(alert_id, utcnow())
+        _writer(request).retry_alert(alert_id, utcnow())
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from None
     if "text/html" in request.headers.get("accept", ""):

@@ -265,7 +265,7 @@ def test_language_switch_is_remembered_and_times_follow_the_zone(env: Env) -> No
 def test_every_message_has_both_languages() -> None:
     for key, (ru, en) in MESSAGES.items():
         assert ru.strip() and en.strip(), key
-    templates = Path(__file__).resolve().parents[1] / "monitor" / "web" / "templates"
+    templates = Path(__file__).resolve().parents[2] / "monitor" / "web" / "templates"
     used = set()
     for f in templates.glob("*.html"):
         used |= set(re.findall(r"""\bt\(["']([a-z_.]+[a-z])["']""", f.read_text(encoding="utf-8")))

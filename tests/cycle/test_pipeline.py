@@ -114,8 +114,8 @@ def test_one_edited_word_makes_version_two_with_exactly_that_word(
     assert [v.seq for v in versions] == [1, 2]
     change = store.change_to(versions[1].id)
     assert change is not None
-    ops = json.loads(change.diff)
-    assert [op for op in ops if op[0] != 0] == [[-1, "обязуются"], [1, "стремятся"]]
+    ops = change.diff
+    assert [op for op in ops if op[0] != 0] == [(-1, "обязуются"), (1, "стремятся")]
     assert (change.inserted_chars, change.deleted_chars) == (9, 9)
     assert change.from_version_id == versions[0].id
     kinds = [e.kind for e in store.events(document_id=doc_id)]

@@ -21,7 +21,7 @@ from monitor.config import ThemeSpec
 from monitor.diff import diff_words
 from monitor.store.search import theme_ids_of
 
-CORPUS = Path(__file__).parent / "data" / "themes_corpus.yaml"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "themes_corpus.yaml"
 REQUIRED = {
     "politics-security",
     "economy-finance",

@@ -12,7 +12,7 @@ import yaml
 from monitor.analysis.relevance import _compile, default_rules, judge
 from monitor.config import RelevanceRules
 
-CORPUS = Path(__file__).parent / "data" / "relevance_corpus.yaml"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "relevance_corpus.yaml"
 
 RULES = RelevanceRules(
     require_all={"russia": ["Россия", "Ресей", "Russia"], "kazakhstan": ["Казахстан", "Astana"]},

@@ -11,7 +11,7 @@ from types import ModuleType
 
 from monitor.extract.article import ExtractionError, extract
 
-CORPUS_FILE = Path(__file__).resolve().parents[1] / "bench" / "extract_pages.py"
+CORPUS_FILE = Path(__file__).resolve().parents[2] / "bench" / "extract_pages.py"
 FETCHES = 5
 
 

@@ -97,5 +97,30 @@ def test_durations() -> None:
 
 
 def test_the_shipped_sources_yaml_is_valid() -> None:
-    config = load_config(Path(__file__).resolve().parents[1] / "sources.yaml")
+    config = load_config(Path(__file__).resolve().parents[2] / "sources.yaml")
     assert config.sources
+
+
+@pytest.mark.parametrize(
+    ("discover", "expected"),
+    [
+        (
+            "      - {type: listing, url: 'https://a.kz/news'}\n",
+            "field 'discover.0.listing.links': Field required",
+        ),
+        (
+            "      - {type: feed, url: 'https://a.kz/rss', links: 'a'}\n",
+            "field 'discover.0.feed.links': unknown field",
+        ),
+        (
+            "      - {type: atom, url: 'https://a.kz/rss'}\n",
+            "field 'discover.0':",
+        ),
+    ],
+)
+def test_each_discovery_kind_has_its_own_spec(discover: str, expected: str) -> None:
+    """A listing without `links`, or a feed with them, is an error in the file."""
+    text = "sources:\n  - id: a\n    name: A\n    discover:\n" + discover
+    with pytest.raises(ConfigError) as info:
+        parse_config(text)
+    assert "sources.yaml:5: source 'a', " + expected in str(info.value)

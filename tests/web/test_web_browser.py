@@ -23,7 +23,7 @@ from monitor.web import create_app
 
 CHROMIUM = os.environ.get("MONITOR_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("MONITOR_CHROMEDRIVER", "/usr/bin/chromedriver")
-SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 ZONE = "Asia/Almaty"  # the browser's zone, which tz.js must report to the server
 
 

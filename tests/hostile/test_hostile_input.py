@@ -1,7 +1,7 @@
 """Hostile and broken input: memory bombs, parse-work bounds, silent wrong results.
 
 Each case asserts the clear error a person gets and that the work stayed bounded
-(peak memory of a child process, wall time); see tests/test_hostile_storage.py
+(peak memory of a child process, wall time); see tests/hostile/test_hostile_storage.py
 for huge inputs against the database and database faults.
 """
 
@@ -127,7 +127,7 @@ def test_gzip_bomb_of_entries_keeps_memory_bounded(tmp_path: Path) -> None:
 
 def test_sitemap_index_loops_and_fanout_are_bounded(store: Store) -> None:
     """An index naming itself and 5,000 children: itself once, 50 files per poll,
-    no error (the rest are read on later polls: tests/test_sitemap_resume.py)."""
+    no error (the rest are read on later polls: tests/discover/test_sitemap_resume.py)."""
     with SimServer() as web:
         children = "".join(
             f"<sitemap><loc>{web.url(f'/child/{i}.xml')}</loc></sitemap>" for i in range(5000)

@@ -11,7 +11,7 @@ import yaml
 
 from monitor.config import Config, Source, load_config
 
-CATALOGUE = Path(__file__).resolve().parents[1] / "sources.yaml"
+CATALOGUE = Path(__file__).resolve().parents[2] / "sources.yaml"
 
 # Every site the catalogue must cover, by host (a sub-domain counts) and,
 # where one host serves many bodies, by path prefix.
