@@ -163,8 +163,9 @@ def _print_stats(stats: dict[str, Any]) -> None:
     )
     versions = stats["versions"]
     print(
-        f"versions: {versions['count']}, text {_size(versions['text_bytes'])} "
-        f"({versions['text_chars']} characters)"
+        f"versions: {versions['count']}, {versions['text_chars']} characters of text, stored as "
+        f"{_size(versions['text_bytes'])} plain (latest versions) + "
+        f"{_size(versions['keyframe_bytes'])} compressed keyframes + diffs"
     )
     database = stats["database"]
     line = f"database: {_size(database['bytes'])}"

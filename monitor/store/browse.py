@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from monitor.store import history
 from monitor.store.catalog import (
     DocumentFilter,
     SourceMeta,
@@ -345,9 +346,7 @@ class BrowseMixin:
         if not (in_id_range(document_id) and in_seq_range(seq)):
             return None
         with self.session() as s:
-            return s.scalar(
-                select(Version.text).where(Version.document_id == document_id, Version.seq == seq)
-            )
+            return history.text_of(s, document_id, seq)
 
     def snapshot_of(self, document_id: int, seq: int) -> RawSnapshot | None:
         """The raw body behind a version (None inside when pruned by retention);
@@ -377,8 +376,11 @@ class BrowseMixin:
             )
             if change is None:
                 return None
+            old = history.text_of(s, document_id, from_seq)
+            if old is None:
+                return None
             return {
-                "ops": [(int(op), str(t)) for op, t in json.loads(change.diff)],
+                "ops": history.unpack(change.diff, old),
                 "summary": json.loads(change.summary) if change.summary else None,
                 "themes": json.loads(change.themes) if change.themes else [],
                 "significance": change.significance,

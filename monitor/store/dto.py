@@ -105,10 +105,11 @@ class VersionRow:
     origin: str
 
     @classmethod
-    def of(cls, v: Any) -> VersionRow:
+    def of(cls, v: Any, text: str) -> VersionRow:
+        """`text`: the version's text, rebuilt (monitor/store/history.py)."""
         return cls(
             v.id, v.document_id, v.seq, v.snapshot_id, v.fetched_at, v.final_url, v.title,
-            v.published_at, v.text, v.text_hash, v.chars, v.rules, _json(v.themes, []), v.origin,
+            v.published_at, text, v.text_hash, v.chars, v.rules, _json(v.themes, []), v.origin,
         )  # fmt: skip
 
 
@@ -129,8 +130,8 @@ class ChangeRow:
     significance: str | None
 
     @classmethod
-    def of(cls, c: Any) -> ChangeRow:
-        ops = [(int(op), str(text)) for op, text in _json(c.diff, [])]
+    def of(cls, c: Any, ops: list[tuple[int, str]]) -> ChangeRow:
+        """`ops`: the stored diff read back against the older text."""
         return cls(
             c.id, c.document_id, c.from_version_id, c.to_version_id, c.inserted_chars,
             c.deleted_chars, ops, c.created_at, _json(c.themes, []), _json(c.summary, None),

@@ -362,9 +362,16 @@ def db_stats(target: Engine | _HasEngine) -> dict[str, Any]:
             if conn.dialect.name == "sqlite"
             else func.octet_length(Version.text)
         )
-        chars, nbytes = conn.execute(
+        z_bytes = (
+            func.length(Version.text_z)
+            if conn.dialect.name == "sqlite"
+            else func.octet_length(Version.text_z)
+        )
+        chars, nbytes, zbytes = conn.execute(
             select(
-                func.coalesce(func.sum(Version.chars), 0), func.coalesce(func.sum(text_bytes), 0)
+                func.coalesce(func.sum(Version.chars), 0),
+                func.coalesce(func.sum(text_bytes), 0),
+                func.coalesce(func.sum(z_bytes), 0),
             )
         ).one()
         database = _database_size(conn, engine)
@@ -384,8 +391,12 @@ def db_stats(target: Engine | _HasEngine) -> dict[str, Any]:
         },
         "versions": {
             "count": rows.get("versions", 0),
+            # every version's text, as a reader sees it
             "text_chars": int(chars),
+            # as stored: plain (latest versions), compressed keyframes; the rest
+            # are rebuilt from diffs (monitor/store/history.py)
             "text_bytes": int(nbytes),
+            "keyframe_bytes": int(zbytes),
         },
         "database": database,
     }

@@ -155,7 +155,11 @@ class Version(Base):
     final_url: Mapped[str | None] = mapped_column(String(2048))
     title: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The text is kept plain only in a document's latest version; keyframes keep it
+    # zlib-compressed in `text_z`; other versions have "" here and are their
+    # predecessor plus the change to them (monitor/store/history.py).
     text: Mapped[str] = mapped_column(Text)
+    text_z: Mapped[bytes | None] = mapped_column(LargeBinary)
     text_hash: Mapped[str] = mapped_column(String(64))
     chars: Mapped[int] = mapped_column(Integer)
     rules: Mapped[str] = mapped_column(String(32))

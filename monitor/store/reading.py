@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from monitor.store import history
 from monitor.store.dto import ChangeRow, DocumentRow, EndpointRow, EventRow, VersionRow
 from monitor.store.models import (
     Change,
@@ -132,24 +133,35 @@ class ReadingMixin:
     def versions(self, document_id: int) -> list[VersionRow]:
         with self.session() as s:
             query = select(Version).where(Version.document_id == document_id).order_by(Version.seq)
-            return [VersionRow.of(v) for v in s.scalars(query)]
+            rows = list(s.scalars(query))
+            if not rows:
+                return []
+            texts = history.texts(s, document_id, rows[-1].seq)
+            return [VersionRow.of(v, texts[v.seq]) for v in rows]
 
     def version(self, document_id: int, seq: int) -> VersionRow | None:
         with self.session() as s:
             v = s.scalars(
                 select(Version).where(Version.document_id == document_id, Version.seq == seq)
             ).first()
-            return VersionRow.of(v) if v is not None else None
+            if v is None:
+                return None
+            return VersionRow.of(v, history.text_of(s, document_id, seq) or "")
+
+    def _change_row(self, s: Session, c: Change) -> ChangeRow:
+        before = s.get(Version, c.from_version_id)
+        old = history.text_of(s, c.document_id, before.seq) if before is not None else None
+        return ChangeRow.of(c, history.unpack(c.diff, old or ""))
 
     def change(self, change_id: int) -> ChangeRow | None:
         with self.session() as s:
             c = s.get(Change, change_id)
-            return ChangeRow.of(c) if c is not None else None
+            return self._change_row(s, c) if c is not None else None
 
     def change_to(self, version_id: int) -> ChangeRow | None:
         with self.session() as s:
             c = s.scalars(select(Change).where(Change.to_version_id == version_id)).first()
-            return ChangeRow.of(c) if c is not None else None
+            return self._change_row(s, c) if c is not None else None
 
     def events(self, *, document_id: int | None = None, after: int = 0) -> list[EventRow]:
         """Events in order; `after` an event id, to follow the stream."""

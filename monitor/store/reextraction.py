@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.store import history
 from monitor.store.models import Document, Snapshot, Version, VolatileFragment, unpack_body
 
 
@@ -65,7 +66,7 @@ class ReextractionMixin:
                 document_id=document_id,
                 url=url,
                 seq=version.seq,
-                text=version.text,
+                text=version.text or history.text_of(s, document_id, version.seq) or "",
                 text_hash=version.text_hash,
                 rules=version.rules,
                 title=version.title,

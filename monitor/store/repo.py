@@ -19,6 +19,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.store import history
 from monitor.store.activity import ActivityMixin
 from monitor.store.browse import BrowseMixin
 from monitor.store.db import create_db_engine, migrate, require_schema, utcnow
@@ -390,7 +391,7 @@ class Store(Reader, TrackingMixin, OutboxMixin, ReextractionMixin):
                     to_version_id=row.id,
                     inserted_chars=version.inserted_chars,
                     deleted_chars=version.deleted_chars,
-                    diff=json.dumps(version.diff, ensure_ascii=False, separators=(",", ":")),
+                    diff=history.pack(version.diff),
                     created_at=rec.started_at,
                     themes=_json(version.change_themes),
                     summary=_json(version.summary),
@@ -399,6 +400,8 @@ class Store(Reader, TrackingMixin, OutboxMixin, ReextractionMixin):
                 s.add(change)
                 s.flush()
                 change_id = change.id
+            if seq > 1:
+                history.demote(s, doc.id, seq - 1)
             event = ("new" if seq == 1 else "changed") if refetch else "reextracted"
             event_row = Event(
                 document_id=doc.id,

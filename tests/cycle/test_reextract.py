@@ -12,10 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import select
+
 from monitor.config import Config, parse_config
 from monitor.cycle import CycleSummary, run_cycle
 from monitor.simweb import Request, Response, SimServer
-from monitor.store import Store
+from monitor.store import Store, VersionRow
 from monitor.store.models import Alert, Event, Version
 
 PARAS = [
@@ -47,9 +49,11 @@ def cycle(cfg: Config, store: Store) -> CycleSummary:
     return asyncio.run(run_cycle(cfg, store))
 
 
-def versions(store: Store) -> list[Version]:
+def versions(store: Store) -> list[VersionRow]:
+    """Every version, with its text rebuilt, through the read side."""
     with store.session() as s:
-        return list(s.query(Version).order_by(Version.seq))
+        ids = sorted(set(s.scalars(select(Version.document_id))))
+    return sorted((v for d in ids for v in store.versions(d)), key=lambda v: v.seq)
 
 
 def alert_kinds(store: Store) -> list[str]:
