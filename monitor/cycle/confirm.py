@@ -36,6 +36,7 @@ async def confirm_change(
         return None
     if sha256(fetched.body) == state.last_body_sha256:
         return None
+
     store = cycle.store
     volatile = await cycle.volatile(source.id)
     read = await cycle.in_writer(_read, source, state, fetched)

@@ -31,9 +31,10 @@ def _timed_process(
     fetched: FetchResult,
     rec: FetchRecord,
     extracted: tuple[Extracted, str | None] | None,
+    same_region: bool | None,
 ) -> DocumentOutcome:
     with PROCESS_SECONDS.time():
-        return process(ctx, state, fetched, rec, extracted)
+        return process(ctx, state, fetched, rec, extracted, same_region)
 
 
 T = TypeVar("T")
@@ -64,8 +65,14 @@ class Cycle:
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-store")
         self.batch = OutcomeBatch(store)
         self._volatile: dict[str, frozenset[str]] = {}
+        # Set when the database refused a write (read-only, full) or the cycle
+        # closed: the checks still running end with it instead of each failing
+        # on a writer thread that is gone.
+        self.stopped: StorageUnavailable | None = None
 
     async def in_writer(self, fn: Callable[..., T], *args: Any) -> T:
+        if self.stopped is not None:
+            raise self.stopped
         return await self.loop.run_in_executor(self.writer, fn, *args)
 
     def report(self, outcome: DocumentOutcome) -> None:
@@ -89,14 +96,18 @@ class Cycle:
         fetched: FetchResult,
         rec: FetchRecord,
         extracted: tuple[Extracted, str | None] | None = None,
+        same_region: bool | None = None,
     ) -> DocumentOutcome:
         """Process one fetch in the writer thread; a failure stays with its document."""
         ctx = Checking(self.store, self.config, source, self.batch, await self.volatile(source.id))
         try:
-            outcome = await self.in_writer(_timed_process, ctx, state, fetched, rec, extracted)
+            outcome = await self.in_writer(
+                _timed_process, ctx, state, fetched, rec, extracted, same_region
+            )
         except ConcurrentUpdate as exc:
             outcome = DocumentOutcome(state.id, state.url, "error", source.id, str(exc))
-        except StorageUnavailable:
+        except StorageUnavailable as exc:
+            self.stopped = self.stopped or exc
             raise  # read-only or full: every other document would fail the same way
         except Exception as exc:  # a bug must not end the cycle for other documents
             log.exception("processing %s failed", state.url)
@@ -124,5 +135,8 @@ class Cycle:
 
     async def close(self) -> None:
         # In the writer thread, after every queued process() call.
-        await self.in_writer(self.batch.flush)
-        self.writer.shutdown(wait=True)
+        try:
+            await self.in_writer(self.batch.flush)
+        finally:
+            self.stopped = self.stopped or StorageUnavailable("the check cycle has ended")
+            self.writer.shutdown(wait=True)

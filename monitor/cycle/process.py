@@ -21,7 +21,7 @@ from monitor.cycle.stability import drop_volatile
 from monitor.cycle.versioning import new_version
 from monitor.diff import DiffOps, diff_words
 from monitor.extract.article import Extracted, ExtractionError, rules_fingerprint, text_hash
-from monitor.extract.bodies import extract_body
+from monitor.extract.bodies import extract_body, same_region
 from monitor.extract.decode import DecodeError
 from monitor.fetch.client import FetchResult
 from monitor.store import (
@@ -79,9 +79,11 @@ def _tracking(
 class _Quiet(Exception):
     """Processing ends without a version: `kind` unchanged | not_modified | error."""
 
-    def __init__(self, kind: str, error: str | None = None) -> None:
+    def __init__(
+        self, kind: str, error: str | None = None, region: tuple[str, str] | None = None
+    ) -> None:
         super().__init__(kind)
-        self.kind, self.error = kind, error
+        self.kind, self.error, self.region = kind, error, region
 
 
 def process(
@@ -90,10 +92,12 @@ def process(
     fetched: FetchResult,
     rec: FetchRecord,
     extracted: tuple[Extracted, str | None] | None = None,
+    same_region: bool | None = None,
 ) -> DocumentOutcome:
     """Decide what one fetch means and record it; a new version, its change, event
     and alerts in one transaction. `extracted`: the page already read from this
-    body (by the confirm fetch), so it is not read twice."""
+    body (by the confirm fetch), so it is not read twice; `same_region`: what
+    `unchanged_region` said of this fetch, when the caller already asked."""
     rules = rules_fingerprint(ctx.source.select, ctx.source.remove)
     if fetched.error:
         return _settle_quietly(ctx, state, fetched, rec, rules, _Quiet("error", fetched.error))
@@ -103,8 +107,12 @@ def process(
     try:
         if sha256(fetched.body or b"") == state.last_body_sha256 and rules == state.last_rules:
             raise _Quiet("unchanged")
+        if same_region is None and extracted is None:
+            same_region = unchanged_region(ctx.source, state, fetched)
+        if same_region and rules == state.last_rules:
+            raise _Quiet("unchanged")
         page, encoding = _read(ctx, state, fetched, extracted)
-        previous, ops = _compare(ctx, state, page.text)
+        previous, ops = _compare(ctx, state, page.text, _located(page))
     except _Quiet as quiet:
         return _settle_quietly(ctx, state, fetched, rec, rules, quiet)
     assessment = assess(ctx.config, previous, page.text, ops)
@@ -132,7 +140,7 @@ def _settle_quietly(
     tracking = _tracking(ctx, state, fetched, rec, False)
     if quiet.kind == "unchanged":
         body_sha = sha256(fetched.body or b"")
-        ctx.batch.add(Outcome(state, rec, "unchanged", body_sha, rules, tracking))
+        ctx.batch.add(Outcome(state, rec, "unchanged", body_sha, rules, tracking, quiet.region))
         return DocumentOutcome(state.id, state.url, "unchanged", ctx.source.id)
     if quiet.kind == "error" and not rec.error:
         rec = FetchRecord(**{**asdict(rec), "error": quiet.error})
@@ -172,11 +180,35 @@ def _read(
         if not page.text:
             raise _Quiet("error", "only volatile lines left")
     if text_hash(page.text) == state.latest_text_hash:
-        raise _Quiet("unchanged")
+        raise _Quiet("unchanged", region=_located(page))
     return page, encoding
 
 
-def _compare(ctx: Checking, state: DocumentState, text: str) -> tuple[str | None, DiffOps | None]:
+def _located(page: Extracted) -> tuple[str, str] | None:
+    return (page.region.path, page.region.digest) if page.region else None
+
+
+def unchanged_region(source: Source, state: DocumentState, fetched: FetchResult) -> bool:
+    """The element that held the text last time holds the same text, under the same
+    rules: the fetch is unchanged without extraction (monitor/extract/region.py)."""
+    if not (state.latest_seq and state.region_path and state.region_digest and fetched.ok):
+        return False
+    if fetched.not_modified or not fetched.body:
+        return False
+    if rules_fingerprint(source.select, source.remove) != state.last_rules:
+        return False
+    return same_region(
+        fetched.body or b"",
+        fetched.content_type,
+        state.url,
+        state.region_path,
+        state.region_digest,
+    )
+
+
+def _compare(
+    ctx: Checking, state: DocumentState, text: str, region: tuple[str, str] | None
+) -> tuple[str | None, DiffOps | None]:
     """(stored text, word diff to the new one); (None, None) for a first version."""
     if not state.latest_seq:
         return None, None
@@ -186,7 +218,7 @@ def _compare(ctx: Checking, state: DocumentState, text: str) -> tuple[str | None
         # change: compare (and show the diff) without them.
         previous = drop_volatile(previous, ctx.volatile)
         if previous == text:
-            raise _Quiet("unchanged")
+            raise _Quiet("unchanged", region=region)
     return previous, diff_words(previous, text)
 
 

@@ -14,6 +14,7 @@ from monitor.cycle.confirm import confirm_change
 from monitor.cycle.core import Cycle
 from monitor.cycle.intake import discover
 from monitor.cycle.outcome import CycleSummary, DocumentOutcome, fetch_record
+from monitor.cycle.process import unchanged_region
 from monitor.fetch.client import Fetcher, Validators
 from monitor.fetch.guard import private_allowed
 from monitor.metrics import FETCH_SECONDS
@@ -40,11 +41,14 @@ async def check(cycle: Cycle, source: Source, state: DocumentState) -> None:
     started_at = utcnow()
     fetched = await cycle.fetcher.fetch(state.url, validators)
     FETCH_SECONDS.labels(source.id).observe(fetched.duration_ms / 1000)
+    # A page whose text element is unchanged needs neither a confirm fetch nor an
+    # extraction (monitor/extract/region.py); asked once, here.
+    same = await cycle.in_writer(unchanged_region, source, state, fetched)
     read = None
-    if cycle.config.fetch.confirm_delay > 0:
+    if not same and cycle.config.fetch.confirm_delay > 0:
         read = await confirm_change(cycle, source, state, fetched)
     rec = fetch_record(state.url, started_at, fetched)
-    await cycle.settle(source, state, fetched, rec, read)
+    await cycle.settle(source, state, fetched, rec, read, same)
 
 
 async def run_source(cycle: Cycle, source: Source) -> None:

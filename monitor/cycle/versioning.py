@@ -38,4 +38,5 @@ def new_version(
         summary=assessment.summary,
         significance=assessment.significance,
         extractor=page.extractor,
+        region=(page.region.path, page.region.digest) if page.region else None,
     )

@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup, Tag
 from monitor.extract.blocktext import BLOCK_TAGS, block_text, normalize_text
 from monitor.extract.consensus import auto_text
 from monitor.extract.pagemeta import drop_furniture, split_metadata
+from monitor.extract.region import Region
 
 __all__ = [
     "BLOCK_TAGS",
@@ -107,6 +108,9 @@ class Extracted:
     # The extractor the text came from ("selector", "heuristic", "trafilatura",
     # "readability"): remembered per document and preferred next time.
     extractor: str | None = None
+    # Where the text sits in the page (monitor/extract/region.py), so the next
+    # fetch can tell "unchanged" without extracting; None for files.
+    region: Region | None = None
 
 
 def text_hash(text: str) -> str:

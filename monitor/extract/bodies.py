@@ -7,10 +7,13 @@ give the same text for the same bytes and rules.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from monitor.config import Source
 from monitor.extract.article import Extracted, extract
 from monitor.extract.attachments import extract_docx, extract_pdf, is_attachment
 from monitor.extract.decode import DecodeError, decode_body
+from monitor.extract.region import fingerprint, locate
 
 _TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml")
 
@@ -34,4 +37,20 @@ def extract_body(
         return extract_docx(body), None
     check_content_type(content_type)
     html, encoding = decode_body(body, content_type)
-    return extract(html, select=source.select, remove=source.remove, prefer=prefer), encoding
+    page = extract(html, select=source.select, remove=source.remove, prefer=prefer)
+    return replace(page, region=locate(html, page.text)), encoding
+
+
+def same_region(body: bytes, content_type: str | None, url: str, path: str, digest: str) -> bool:
+    """Does the element that held the main text last time still hold the same text?
+
+    True means the main text is unchanged and need not be extracted; False (other
+    text, element gone, not a page) means: extract in full."""
+    if is_attachment(content_type, url):
+        return False
+    try:
+        check_content_type(content_type)
+        html, _ = decode_body(body, content_type)
+    except DecodeError:
+        return False
+    return fingerprint(html, path) == digest

@@ -79,6 +79,11 @@ class Document(Base):
     # The automatic extractor the latest text came from; preferred on the next
     # fetch so the choice cannot flip between extractors (monitor/extract/consensus.py).
     extractor: Mapped[str | None] = mapped_column(String(32))
+    # Where the latest text sits in the page and the fingerprint of that element's
+    # text (monitor/extract/region.py): a fetch whose element is unchanged needs
+    # no extraction.
+    region_path: Mapped[str | None] = mapped_column(String(1024))
+    region_digest: Mapped[str | None] = mapped_column(String(64))
     title: Mapped[str | None] = mapped_column(Text)
     # How the document came to be tracked: watch (fixed URL), discovered, attachment.
     origin: Mapped[str] = mapped_column(String(16), default="watch")

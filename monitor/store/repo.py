@@ -63,6 +63,8 @@ class DocumentState:
     last_changed_at: datetime | None = None
     missing_count: int = 0
     extractor: str | None = None  # the automatic extractor of the latest text
+    region_path: str | None = None  # where the latest text sits in the page
+    region_digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class Outcome:
     body_sha256: str | None = None
     rules: str | None = None
     tracking: Tracking | None = None
+    region: tuple[str, str] | None = None  # (path, digest) found by a full extraction
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,7 @@ class NewVersion:
     summary: dict[str, Any] | None = None
     significance: str | None = None
     extractor: str | None = None  # which automatic extractor gave the text
+    region: tuple[str, str] | None = None  # (path, digest) of the text in the page
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,8 @@ def state_of(doc: Document) -> DocumentState:
         last_changed_at=doc.last_changed_at,
         missing_count=doc.missing_count,
         extractor=doc.extractor,
+        region_path=doc.region_path,
+        region_digest=doc.region_digest,
     )
 
 
@@ -286,6 +292,8 @@ class Store(Reader, TrackingMixin, OutboxMixin, ReextractionMixin):
                     self._touch(doc, o.rec)
                     if o.body_sha256:
                         doc.last_body_sha256, doc.last_rules = o.body_sha256, o.rules
+                    if o.region is not None:
+                        doc.region_path, doc.region_digest = o.region
                 else:
                     doc.last_checked_at = o.rec.started_at
                 self._track(s, doc, o.rec, o.tracking)
@@ -421,6 +429,7 @@ class Store(Reader, TrackingMixin, OutboxMixin, ReextractionMixin):
             doc.last_body_sha256, doc.last_rules = body_sha, version.rules
             doc.title = version.title
             doc.extractor = version.extractor
+            doc.region_path, doc.region_digest = version.region or (None, None)
             return StoredVersion(doc.id, row.id, seq, event, change_id)
 
 

@@ -156,3 +156,18 @@ def test_the_migration_compacts_an_existing_database(tmp_path: pytest.TempPathFa
         assert all(not d.startswith("[[0,") for d in diffs)
     finally:
         store.close()
+
+
+def test_the_head_revision_read_from_file_names_is_alembic_s_head() -> None:
+    """`migrate` skips Alembic when the database is at `head_revision()`: that
+    shortcut is only right if the file names and the revision ids agree."""
+    from alembic.script import ScriptDirectory
+
+    from monitor.store.db import head_revision
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(config)
+    assert head_revision() == script.get_current_head()
+    for revision in script.walk_revisions():
+        assert revision.path is not None and revision.path.split("/")[-1][:4] == revision.revision
