@@ -158,7 +158,16 @@ _SENTENCE_END = re.compile(r"[.!?…]+[»\"”’)\]]*\s+|\n+")
 
 
 def sentences(text: str) -> list[Sentence]:
-    """Split text into sentences; a line break always ends one (one paragraph a line)."""
+    """Split text into sentences; a line break always ends one (one paragraph a line).
+
+    Cached: the summary, the themes and relevance split the same texts of one
+    change many times (25 splits of each text per summary), and the split is pure.
+    Callers get their own list; the Sentence objects are frozen."""
+    return list(_split(text))
+
+
+@lru_cache(maxsize=32)
+def _split(text: str) -> tuple[Sentence, ...]:
     result: list[Sentence] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
@@ -171,7 +180,7 @@ def sentences(text: str) -> list[Sentence]:
         _add_sentence(result, text, start, m.start() + len(m.group().rstrip()))
         start = m.end()
     _add_sentence(result, text, start, len(text))
-    return result
+    return tuple(result)
 
 
 def _before_is_abbreviation(text: str, dot: int) -> bool:

@@ -50,7 +50,7 @@ async def confirm_change(
     again = await cycle.fetcher.fetch(state.url)
     if not (again.ok and again.body):
         return read
-    read_again = await cycle.in_writer(_read, source, state, again)
+    read_again = await cycle.in_writer(_read, source, state, again, False)
     second = _text_if_changed(stored, read_again, volatile)
     if second is None:
         # The second fetch matches the stored text: everything that changed flipped.
@@ -65,11 +65,16 @@ async def confirm_change(
 
 
 def _read(
-    source: Source, state: DocumentState, fetched: FetchResult
+    source: Source, state: DocumentState, fetched: FetchResult, with_region: bool = True
 ) -> tuple[Extracted, str | None] | None:
     try:
         return extract_body(
-            fetched.body or b"", fetched.content_type, state.url, source, state.extractor
+            fetched.body or b"",
+            fetched.content_type,
+            state.url,
+            source,
+            state.extractor,
+            with_region=with_region,
         )
     except (DecodeError, ExtractionError):
         return None  # the cycle extracts again and records the error

@@ -26,10 +26,17 @@ def check_content_type(content_type: str | None) -> None:
 
 
 def extract_body(
-    body: bytes, content_type: str | None, url: str, source: Source, prefer: str | None = None
+    body: bytes,
+    content_type: str | None,
+    url: str,
+    source: Source,
+    prefer: str | None = None,
+    *,
+    with_region: bool = True,
 ) -> tuple[Extracted, str | None]:
     """The main text of `body` under `source`'s rules, and the encoding it was read in;
-    `prefer`: the automatic extractor this document's text came from last time."""
+    `prefer`: the automatic extractor this document's text came from last time;
+    `with_region=False` skips locating the text in the page (a read only compared)."""
     kind = is_attachment(content_type, url)
     if kind == "pdf":
         return extract_pdf(body), None
@@ -38,6 +45,8 @@ def extract_body(
     check_content_type(content_type)
     html, encoding = decode_body(body, content_type)
     page = extract(html, select=source.select, remove=source.remove, prefer=prefer)
+    if not with_region:
+        return page, encoding
     return replace(page, region=locate(html, page.text)), encoding
 
 
