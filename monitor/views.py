@@ -54,7 +54,7 @@ def compare(
     if old is None or new is None:
         missing = from_seq if old is None else to_seq
         raise LookupError(f"no version {missing} of document {document_id}")
-    stored = store.stored_diff(document_id, from_seq, to_seq) if from_seq else None
+    stored = store.stored_diff(document_id, from_seq, to_seq, old) if from_seq else None
     if stored is not None:
         return Comparison(
             from_seq,

@@ -363,9 +363,13 @@ class BrowseMixin:
                 return None
             return RawSnapshot(unpack_body(snap), snap.content_type, snap.size)
 
-    def stored_diff(self, document_id: int, from_seq: int, to_seq: int) -> dict[str, Any] | None:
+    def stored_diff(
+        self, document_id: int, from_seq: int, to_seq: int, old: str | None = None
+    ) -> dict[str, Any] | None:
         """The stored change between two consecutive versions: ops, summary, themes,
-        significance. None when the versions are not consecutive or not found."""
+        significance. None when the versions are not consecutive or not found.
+        `old`: the text of `from_seq` when the caller has it (the diff is stored by
+        positions and read against it), so it is not rebuilt a second time."""
         if to_seq != from_seq + 1 or not (in_id_range(document_id) and in_seq_range(to_seq)):
             return None
         with self.session() as s:
@@ -376,7 +380,7 @@ class BrowseMixin:
             )
             if change is None:
                 return None
-            old = history.text_of(s, document_id, from_seq)
+            old = old if old is not None else history.text_of(s, document_id, from_seq)
             if old is None:
                 return None
             return {

@@ -90,8 +90,8 @@ def _own_text(v: Version) -> str | None:
     return None
 
 
-def texts(s: Session, document_id: int, upto: int, since: int = 1) -> dict[int, str]:
-    """The texts of versions `since`..`upto` of a document, rebuilt from the
+def rebuilt(s: Session, document_id: int, upto: int, since: int = 1) -> list[tuple[Version, str]]:
+    """Versions `since`..`upto` of a document with their texts, rebuilt from the
     nearest keyframe at or before `since`. Missing versions are absent."""
     start = s.scalar(
         select(Version.seq)
@@ -104,14 +104,14 @@ def texts(s: Session, document_id: int, upto: int, since: int = 1) -> dict[int, 
         .limit(1)
     )
     if start is None:
-        return {}
+        return []
     rows = s.execute(
         select(Version, Change.diff)
         .outerjoin(Change, Change.to_version_id == Version.id)
         .where(Version.document_id == document_id, Version.seq >= start, Version.seq <= upto)
         .order_by(Version.seq)
     ).all()
-    out: dict[int, str] = {}
+    out: list[tuple[Version, str]] = []
     previous: str | None = None
     for version, diff in rows:
         text = _own_text(version)
@@ -122,8 +122,13 @@ def texts(s: Session, document_id: int, upto: int, since: int = 1) -> dict[int, 
             text = apply(unpack(diff, previous))
         previous = text
         if version.seq >= since:
-            out[version.seq] = text
+            out.append((version, text))
     return out
+
+
+def texts(s: Session, document_id: int, upto: int, since: int = 1) -> dict[int, str]:
+    """The texts of versions `since`..`upto`, by sequence number (see `rebuilt`)."""
+    return {version.seq: text for version, text in rebuilt(s, document_id, upto, since)}
 
 
 def text_of(s: Session, document_id: int, seq: int) -> str | None:

@@ -246,10 +246,6 @@ def copy_database(
         dst_engine.dispose()
 
 
-def _utcnow() -> datetime:
-    return utcnow()
-
-
 def prune_snapshots(
     target: Engine | _HasEngine,
     *,
@@ -268,7 +264,7 @@ def prune_snapshots(
     texts, changes and events are untouched. Running it again finds nothing new.
     """
     engine = _engine(target)
-    now = now or _utcnow()
+    now = now or utcnow()
     cutoff = now - older_than
     latest = select(Version.snapshot_id).join(
         Document, and_(Document.id == Version.document_id, Document.latest_seq == Version.seq)

@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from monitor.store import history
+from monitor.store.catalog import MAX_INT
 from monitor.store.dto import ChangeRow, DocumentRow, EndpointRow, EventRow, VersionRow
 from monitor.store.models import (
     Change,
@@ -131,22 +132,15 @@ class ReadingMixin:
             return json.loads(raw) if raw else []
 
     def versions(self, document_id: int) -> list[VersionRow]:
+        """Every version in order, texts rebuilt in one pass from version 1 (a keyframe)."""
         with self.session() as s:
-            query = select(Version).where(Version.document_id == document_id).order_by(Version.seq)
-            rows = list(s.scalars(query))
-            if not rows:
-                return []
-            texts = history.texts(s, document_id, rows[-1].seq)
-            return [VersionRow.of(v, texts[v.seq]) for v in rows]
+            rows = history.rebuilt(s, document_id, upto=MAX_INT)
+            return [VersionRow.of(v, text) for v, text in rows]
 
     def version(self, document_id: int, seq: int) -> VersionRow | None:
         with self.session() as s:
-            v = s.scalars(
-                select(Version).where(Version.document_id == document_id, Version.seq == seq)
-            ).first()
-            if v is None:
-                return None
-            return VersionRow.of(v, history.text_of(s, document_id, seq) or "")
+            rows = history.rebuilt(s, document_id, upto=seq, since=seq)
+            return VersionRow.of(*rows[0]) if rows else None
 
     def _change_row(self, s: Session, c: Change) -> ChangeRow:
         before = s.get(Version, c.from_version_id)
