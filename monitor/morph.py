@@ -268,7 +268,7 @@ class TermMatcher:
 
     def find(self, text: str) -> dict[str, list[str]]:
         """Each matched term mapped to the distinct surface forms found for it."""
-        return _group(self.matches(text))
+        return by_term(self.matches(text))
 
     def by_sentence(self, text: str) -> list[tuple[Sentence, dict[str, list[str]]]]:
         """Sentences that match at least one term, each with its terms and surfaces."""
@@ -276,7 +276,7 @@ class TermMatcher:
         for sentence in sentences(text):
             found = self._match_sentence(text, sentence)
             if found:
-                result.append((sentence, _group(found)))
+                result.append((sentence, by_term(found)))
         return result
 
     def _match_sentence(self, text: str, sentence: Sentence) -> list[Match]:
@@ -326,7 +326,8 @@ def _joint(gap: str) -> str:
     return "dash" if len(gap) == 1 and gap in _DASHES else "break"
 
 
-def _group(found: Iterable[Match]) -> dict[str, list[str]]:
+def by_term(found: Iterable[Match]) -> dict[str, list[str]]:
+    """Each matched term with the distinct surface forms found for it, in text order."""
     grouped: dict[str, list[str]] = {}
     for match in found:
         surfaces = grouped.setdefault(match.term, [])

@@ -23,7 +23,7 @@ from typing import Any
 
 from monitor.config import RelevanceRules
 from monitor.data import RELEVANCE_PATH, shipped
-from monitor.morph import TermMatcher
+from monitor.morph import Match, TermMatcher, by_term
 
 DEFAULT_RULES_PATH = RELEVANCE_PATH
 _RESERVED = ("any", "exclude", "others", "multilateral", "cues")
@@ -57,7 +57,8 @@ def judge(text: str, rules: RelevanceRules | Mapping[str, Any]) -> Decision:
     if not isinstance(rules, RelevanceRules):
         rules = RelevanceRules.model_validate(rules)
     compiled = _compile(rules.model_dump_json())
-    found = compiled.matcher.find(text)
+    matches = compiled.matcher.matches(text)  # once: the clause test reuses them
+    found = by_term(matches)
     matched = {
         group: [term for term in terms if term in found] for group, terms in compiled.groups.items()
     }
@@ -85,7 +86,7 @@ def judge(text: str, rules: RelevanceRules | Mapping[str, Any]) -> Decision:
             return Decision(True, matched, why)
         # In a text about a multilateral event, one more country makes a member list.
         after = 1 if any(t in found for t in compiled.groups["multilateral"]) else None
-        together = _together(text, compiled, required, after or rules.multilateral_after)
+        together = _together(matches, compiled, required, after or rules.multilateral_after)
         if together is not None:
             return Decision(True, matched, f"every group matched in one sentence: {together!r}")
         return Decision(
@@ -98,21 +99,37 @@ def judge(text: str, rules: RelevanceRules | Mapping[str, Any]) -> Decision:
 
 
 def _together(
-    text: str, compiled: _Compiled, required: list[str], multilateral_after: int
+    matches: list[Match], compiled: _Compiled, required: list[str], multilateral_after: int
 ) -> str | None:
-    """The first clause naming every required group (and not a multilateral list)."""
-    for sentence, found in compiled.matcher.by_sentence(text):
-        if not all(any(t in found for t in compiled.groups[g]) for g in required):
+    """The first clause naming every required group (and not a multilateral list).
+
+    Works on the document's matches by position: a clause is a stretch of one
+    sentence between separators (`_CLAUSE`), and a match counts for the clause
+    that contains it."""
+    sentences: dict[int, list[Match]] = {}
+    for m in matches:
+        sentences.setdefault(m.sentence.start, []).append(m)
+
+    def names_all(terms: set[str]) -> bool:
+        return all(any(t in terms for t in compiled.groups[g]) for g in required)
+
+    for found in sentences.values():  # in text order
+        sentence = found[0].sentence
+        if not names_all({m.term for m in found}):
             continue
-        for clause in _CLAUSE.split(sentence.text):
-            here = compiled.matcher.find(clause)
-            if not all(any(t in here for t in compiled.groups[g]) for g in required):
+        cuts = [(c.start(), c.end()) for c in _CLAUSE.finditer(sentence.text)]
+        starts = [0, *(end for _, end in cuts)]
+        ends = [*(start for start, _ in cuts), len(sentence.text)]
+        for a, b in zip(starts, ends, strict=True):
+            lo, hi = sentence.start + a, sentence.start + b
+            here = {m.term for m in found if lo <= m.start and m.end <= hi}
+            if not names_all(here):
                 continue
             if sum(t in here for t in compiled.groups["others"]) >= multilateral_after:
                 continue
             if any(t in here for t in compiled.groups["multilateral"]):
                 continue
-            return clause.strip()[:200]
+            return sentence.text[a:b].strip()[:200]
     return None
 
 

@@ -18,7 +18,7 @@ from monitor.cycle.outcome import DocumentOutcome, OutcomeBatch
 from monitor.cycle.reextract import rebase
 from monitor.cycle.schedule import tracking_for
 from monitor.cycle.stability import drop_volatile
-from monitor.cycle.versioning import new_version
+from monitor.cycle.versioning import new_version, region_of
 from monitor.diff import DiffOps, diff_words
 from monitor.extract.article import Extracted, ExtractionError, rules_fingerprint, text_hash
 from monitor.extract.bodies import extract_body, same_region
@@ -104,17 +104,18 @@ def process(
     if fetched.not_modified:
         return _settle_quietly(ctx, state, fetched, rec, rules, _Quiet("not_modified"))
     state = _rebased(ctx, state, rules)
+    body_sha = sha256(fetched.body or b"")
     try:
-        if sha256(fetched.body or b"") == state.last_body_sha256 and rules == state.last_rules:
+        if body_sha == state.last_body_sha256 and rules == state.last_rules:
             raise _Quiet("unchanged")
         if same_region is None and extracted is None:
             same_region = unchanged_region(ctx.source, state, fetched)
         if same_region and rules == state.last_rules:
             raise _Quiet("unchanged")
         page, encoding = _read(ctx, state, fetched, extracted)
-        previous, ops = _compare(ctx, state, page.text, _located(page))
+        previous, ops = _compare(ctx, state, page.text, region_of(page))
     except _Quiet as quiet:
-        return _settle_quietly(ctx, state, fetched, rec, rules, quiet)
+        return _settle_quietly(ctx, state, fetched, rec, rules, quiet, body_sha)
     assessment = assess(ctx.config, previous, page.text, ops)
     stored = ctx.store.record_version(
         state,
@@ -135,11 +136,12 @@ def _settle_quietly(
     rec: FetchRecord,
     rules: str,
     quiet: _Quiet,
+    body_sha: str | None = None,
 ) -> DocumentOutcome:
-    """No version: the outcome joins the batch (fetch log row, validators, schedule)."""
+    """No version: the outcome joins the batch (fetch log row, validators, schedule).
+    `body_sha`: the fetched body's hash, kept for the next fetch's "same bytes" test."""
     tracking = _tracking(ctx, state, fetched, rec, False)
     if quiet.kind == "unchanged":
-        body_sha = sha256(fetched.body or b"")
         ctx.batch.add(Outcome(state, rec, "unchanged", body_sha, rules, tracking, quiet.region))
         return DocumentOutcome(state.id, state.url, "unchanged", ctx.source.id)
     if quiet.kind == "error" and not rec.error:
@@ -180,12 +182,8 @@ def _read(
         if not page.text:
             raise _Quiet("error", "only volatile lines left")
     if text_hash(page.text) == state.latest_text_hash:
-        raise _Quiet("unchanged", region=_located(page))
+        raise _Quiet("unchanged", region=region_of(page))
     return page, encoding
-
-
-def _located(page: Extracted) -> tuple[str, str] | None:
-    return (page.region.path, page.region.digest) if page.region else None
 
 
 def unchanged_region(source: Source, state: DocumentState, fetched: FetchResult) -> bool:

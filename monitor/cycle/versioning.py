@@ -38,5 +38,10 @@ def new_version(
         summary=assessment.summary,
         significance=assessment.significance,
         extractor=page.extractor,
-        region=(page.region.path, page.region.digest) if page.region else None,
+        region=region_of(page),
     )
+
+
+def region_of(page: Extracted) -> tuple[str, str] | None:
+    """Where the page's text sits, as the store keeps it: (path, digest)."""
+    return (page.region.path, page.region.digest) if page.region else None
