@@ -92,10 +92,10 @@ def test_every_version_is_readable_and_diffable(store: Store) -> None:
     assert max(len(d) for d in diffs) < 200  # one word changed: a few dozen bytes
 
 
-def test_the_migration_compacts_an_existing_database(tmp_path: pytest.TempPathFactory) -> None:
+def test_the_migration_compacts_an_existing_database(db_url: str) -> None:
     """A database at revision 0007 with full texts and repeating diffs: after the
     upgrade every text reads back the same and only the latest stays whole."""
-    url = f"sqlite:///{tmp_path}/old.db"  # type: ignore[operator]
+    url = db_url
     engine = create_db_engine(url)
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
