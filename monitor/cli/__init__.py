@@ -5,22 +5,13 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from monitor.cli.base import EXIT_ERRORS, EXIT_USAGE
+from monitor.cli.base import EXIT_ERRORS, EXIT_USAGE, later
 from monitor.cli.base import add_command as _add
 from monitor.cli.db import add_db_parser
-from monitor.cli.documents import cmd_check, cmd_diff, cmd_history
 from monitor.cli.extracting import add_extract_parsers
-from monitor.cli.ops import (
-    cmd_alerts,
-    cmd_demo,
-    cmd_run,
-    cmd_serve,
-    cmd_sources_status,
-    cmd_sources_validate,
-)
 from monitor.config import ConfigError
 from monitor.logs import setup as setup_logging
-from monitor.store import DatabaseError, MissingDatabase
+from monitor.store.errors import DatabaseError, MissingDatabase
 
 
 def _version() -> str:
@@ -72,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         """,
         parents=[common],
     )
-    validate.set_defaults(func=cmd_sources_validate)
+    validate.set_defaults(func=later("monitor.cli.ops", "cmd_sources_validate"))
     status = _add(
         sources_sub,
         "status",
@@ -86,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         """,
         parents=[common],
     )
-    status.set_defaults(func=cmd_sources_status)
+    status.set_defaults(func=later("monitor.cli.ops", "cmd_sources_status"))
 
     check = _add(
         sub,
@@ -105,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--source", action="append", metavar="ID", help="only this source (repeatable)"
     )
-    check.set_defaults(func=cmd_check)
+    check.set_defaults(func=later("monitor.cli.documents", "cmd_check"))
 
     history = _add(
         sub,
@@ -120,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     history.add_argument("document", metavar="URL_OR_ID")
-    history.set_defaults(func=cmd_history)
+    history.set_defaults(func=later("monitor.cli.documents", "cmd_history"))
 
     diff = _add(
         sub,
@@ -146,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--to", type=int, metavar="M", help="newer version (default: latest)")
     diff.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     diff.add_argument("--full", action="store_true", help="do not shorten unchanged text")
-    diff.set_defaults(func=cmd_diff)
+    diff.set_defaults(func=later("monitor.cli.documents", "cmd_diff"))
 
     alerts = _add(
         sub,
@@ -167,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument("id", nargs="?", type=int, help="alert id (for retry)")
     alerts.add_argument("--status", choices=("pending", "sending", "sent", "failed", "uncertain"))
     alerts.add_argument("--limit", type=int, default=100)
-    alerts.set_defaults(func=cmd_alerts)
+    alerts.set_defaults(func=later("monitor.cli.ops", "cmd_alerts"))
 
     demo = _add(
         sub,
@@ -183,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     demo.add_argument("--seconds", type=float, default=60.0, help="how long (default 60)")
-    demo.set_defaults(func=cmd_demo)
+    demo.set_defaults(func=later("monitor.cli.ops", "cmd_demo"))
 
     add_db_parser(sub, common)
     add_extract_parsers(sub, common)
@@ -211,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--grace", type=float, default=30.0, help="seconds to finish work on SIGTERM (30)"
     )
-    run.set_defaults(func=cmd_run)
+    run.set_defaults(func=later("monitor.cli.ops", "cmd_run"))
 
     serve = _add(
         sub,
@@ -227,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="address (default $MONITOR_WEB_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default $MONITOR_WEB_PORT or 8080)")
-    serve.set_defaults(func=cmd_serve)
+    serve.set_defaults(func=later("monitor.cli.ops", "cmd_serve"))
     return parser
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.config import Config, ConfigError, database_url, load_config
-from monitor.store import Store
+
+if TYPE_CHECKING:
+    from monitor.store import Store
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -22,7 +25,25 @@ def emit(data: Any) -> None:
 def open_store(args: argparse.Namespace, config: Any = None, *, reading: bool = False) -> Store:
     """The configured database; `reading=True` for commands that only read it,
     which must refuse a database that does not exist rather than create one."""
+    from monitor.store import Store
+
     return Store(database_url(args.db, config), must_exist=reading)
+
+
+def later(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """A command function imported only when its command runs: building the parser
+    must not import what every other command needs (the store, the fetcher)."""
+
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        command: Callable[[argparse.Namespace], int] = getattr(
+            importlib.import_module(module), name
+        )
+        return command(args)
+
+    run.__qualname__ = run.__name__ = name
+    return run
 
 
 def config_or_default(args: argparse.Namespace) -> Config:

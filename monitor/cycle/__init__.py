@@ -1,8 +1,40 @@
 """The check cycle: check one document (core), find new ones (intake), when to
 look again (schedule), confirm fetches and re-extraction over stored bodies."""
 
-from monitor.cycle.outcome import CycleSummary, DocumentOutcome
-from monitor.cycle.reextract import ReextractReport, reextract
-from monitor.cycle.run import run_cycle
+from __future__ import annotations
 
-__all__ = ["CycleSummary", "DocumentOutcome", "ReextractReport", "reextract", "run_cycle"]
+from typing import TYPE_CHECKING
+
+from monitor._lazy import exports
+
+if TYPE_CHECKING:
+    from monitor.cycle.outcome import (
+        CycleSummary,
+        DocumentOutcome,
+    )
+    from monitor.cycle.reextract import (
+        ReextractReport,
+        reextract,
+    )
+    from monitor.cycle.run import (
+        run_cycle,
+    )
+
+__all__ = [
+    "CycleSummary",
+    "DocumentOutcome",
+    "ReextractReport",
+    "reextract",
+    "run_cycle",
+]
+
+__getattr__, __dir__ = exports(
+    __name__,
+    {
+        "CycleSummary": "monitor.cycle.outcome",
+        "DocumentOutcome": "monitor.cycle.outcome",
+        "ReextractReport": "monitor.cycle.reextract",
+        "reextract": "monitor.cycle.reextract",
+        "run_cycle": "monitor.cycle.run",
+    },
+)

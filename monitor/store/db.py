@@ -10,29 +10,11 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
+from monitor.store.errors import DatabaseError, MissingDatabase, StorageUnavailable
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
-
-class DatabaseError(Exception):
-    pass
-
-
-class MissingDatabase(DatabaseError):
-    """A command that only reads was pointed at a database that does not exist.
-
-    Why a class of its own: creating an empty database there would hide a
-    mistyped path behind a page of zeros, so the CLI refuses it as a usage error.
-    """
-
-
-class StorageUnavailable(DatabaseError):
-    """The database refuses to store anything: it is read-only or its disk is full.
-
-    Why a class of its own: the condition holds for every write that follows, so
-    handling it per document logged one traceback per document and still exited 0.
-    It ends the cycle at the first write with one message; the service retries on
-    its next cycle, and the CLI exits with status 1.
-    """
+__all__ = ["DatabaseError", "MissingDatabase", "StorageUnavailable", "create_db_engine", "migrate"]
 
 
 # (words in the driver's message, what to tell the operator); checked in order.

@@ -1,0 +1,65 @@
+"""Lazy package re-exports (monitor/_lazy.py): every public name still resolves,
+and a command imports only what it needs."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LAZY = ["monitor.alerts", "monitor.cycle", "monitor.store"]
+
+
+@pytest.mark.parametrize("package", LAZY)
+def test_every_public_name_resolves_to_its_module(package: str) -> None:
+    module = importlib.import_module(package)
+    for name in module.__all__:
+        value = getattr(module, name)
+        origin = getattr(value, "__module__", None)
+        assert origin is None or origin.startswith("monitor."), (name, origin)
+    assert set(module.__all__) <= set(dir(module))
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    import monitor.store
+
+    with pytest.raises(AttributeError, match=r"monitor\.store.*NoSuchThing"):
+        _ = monitor.store.NoSuchThing  # type: ignore[attr-defined]
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return set(json.loads(out.splitlines()[-1]))
+
+
+def test_the_storage_errors_do_not_import_sqlalchemy() -> None:
+    loaded = _modules_after("from monitor.store import DatabaseError, MissingDatabase")
+    assert "sqlalchemy" not in loaded
+
+
+def test_building_the_cli_parser_imports_neither_the_store_nor_the_fetcher() -> None:
+    loaded = _modules_after("from monitor.cli import build_parser; build_parser()")
+    assert {"sqlalchemy", "httpx", "monitor.store.repo", "monitor.cycle.run"}.isdisjoint(loaded)
+
+
+def test_a_command_still_runs_through_its_lazy_entry(tmp_path: Path) -> None:
+    (tmp_path / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "monitor.cli", "check", "--json", "--db", "sqlite:///x.db"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["new"] == 0
