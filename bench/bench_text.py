@@ -9,6 +9,8 @@ Sets (tests/data/):
   dev    themes_corpus.yaml, relevance_corpus.yaml   written with the rules (smoke test)
   dev2   dev2/*.yaml     written by a helper from the theme definitions only; the
                          rules may be tuned on it
+  dev3   dev3/*.yaml     relevance and change edits by a third helper, from the
+                         definitions only; tuning allowed
   blind  blind/*.yaml    written by another helper from the definitions only; used
                          ONLY to measure, never to choose terms (its header says so)
 
@@ -35,6 +37,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from monitor.analysis.assess import change_themes  # noqa: E402
 from monitor.analysis.relevance import default_rules, judge  # noqa: E402
 from monitor.analysis.summary import summarize  # noqa: E402
 from monitor.analysis.themes import taxonomy  # noqa: E402
@@ -44,6 +47,7 @@ DATA = ROOT / "tests" / "data"
 SETS = {
     "dev": (DATA / "themes_corpus.yaml", DATA / "relevance_corpus.yaml", None),
     "dev2": (DATA / "dev2" / "themes.yaml", DATA / "dev2" / "relevance.yaml", None),
+    "dev3": (None, DATA / "dev3" / "relevance.yaml", DATA / "dev3" / "changes.yaml"),
     "blind": (
         DATA / "blind" / "themes.yaml",
         DATA / "blind" / "relevance.yaml",
@@ -132,11 +136,12 @@ def score_changes(items: list[dict[str, Any]]) -> dict[str, Any]:
     for item in items:
         before, after = item["before"], item["after"]
         ops = diff_words(before, after)
-        got = {h.theme for h in taxonomy().tag_change(before, after, ops)}
+        summary = summarize(before, after, ops)
+        got = {h.theme for h in change_themes(taxonomy(), before, after, ops, summary)}
         gold = set(item["themes"])
         if not gold:
             editorial += 1
-            quiet = summarize(before, after, ops).cosmetic or not got
+            quiet = summary.cosmetic or not got
             editorial_right += quiet
             if not quiet:
                 errors.append(f"{item['id']}: editorial edit tagged {sorted(got)}")
@@ -169,10 +174,11 @@ def _print(results: dict[str, Any], verbose: bool) -> None:
         t, rel = r["themes"], r["relevance"]
         langs = "  ".join(f"{k} F1 {v['f1']:.3f}" for k, v in t["micro"].items() if k != "all")
         m = t["micro"].get("all", {"p": 0, "r": 0, "f1": 0})
-        print(
-            f"{name:6} themes (n={t['n']}): P {m['p']:.3f} R {m['r']:.3f} F1 {m['f1']:.3f}  "
-            f"exact {t['exact']}  [{langs}]  {t['ms_per_doc']} ms/doc"
-        )
+        if t["n"]:
+            print(
+                f"{name:6} themes (n={t['n']}): P {m['p']:.3f} R {m['r']:.3f} "
+                f"F1 {m['f1']:.3f}  exact {t['exact']}  [{langs}]  {t['ms_per_doc']} ms/doc"
+            )
         print(
             f"{name:6} relevance (n={rel['n']}): P {rel['p']:.3f} R {rel['r']:.3f}  "
             f"{rel['ms_per_doc']} ms/doc"
@@ -184,10 +190,11 @@ def _print(results: dict[str, Any], verbose: bool) -> None:
                 f"R {ch['r']:.3f} F1 {ch['f1']:.3f}; editorial quiet "
                 f"{ch['editorial_quiet']}/{ch['editorial']}"
             )
-        print(
-            "        per theme: "
-            + "; ".join(f"{k} {v['p']:.2f}/{v['r']:.2f}" for k, v in t["per_theme"].items())
-        )
+        if t["n"]:
+            print(
+                "        per theme: "
+                + "; ".join(f"{k} {v['p']:.2f}/{v['r']:.2f}" for k, v in t["per_theme"].items())
+            )
         if verbose:
             for line in t["errors"] + rel["errors"] + r.get("changes", {}).get("errors", []):
                 print("          " + line)

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from monitor.analysis.summary import summarize
-from monitor.analysis.themes import taxonomy
+from monitor.analysis.summary import ChangeSummary, summarize
+from monitor.analysis.themes import Taxonomy, ThemeHit, taxonomy
 from monitor.config import Config
 
 
@@ -39,8 +39,24 @@ def assess(
     summary = summarize(old, new, ops)
     return Assessment(
         themes=themes,
-        change_themes=[h.as_dict() for h in tax.tag_change(old, new, ops)],
+        change_themes=[h.as_dict() for h in change_themes(tax, old, new, ops, summary)],
         summary={**summary.as_dict(), "headline": summary.headline()},
         significance=summary.significance,
         cosmetic=summary.cosmetic,
     )
+
+
+def change_themes(
+    tax: Taxonomy,
+    old: str,
+    new: str,
+    ops: Sequence[tuple[int, str]],
+    summary: ChangeSummary,
+) -> list[ThemeHit]:
+    """Themes of what changed; none for a trivial change (layout, quotes, ё/е, a
+    typo or a capital letter fixed), which says nothing new on any theme: tagging
+    «сотрудничиство» → «сотрудничество» as a humanitarian change would route a
+    spelling fix to the humanitarian desk."""
+    if summary.significance == "trivial":
+        return []
+    return tax.tag_change(old, new, ops)

@@ -41,10 +41,32 @@ class Decision:
     reason: str
 
 
+# "150 states, Russia and Kazakhstan among them": a count of three or more states
+# in the clause makes it a vote or a ranking, whatever the words around it.
+_MANY_STATES = re.compile(
+    r"(?<![\d.,])(?:[3-9]|[1-9]\d{1,2})\s+(?:государств|стран|стране|странах|countries|states|"
+    r"nations|мемлекет|ел(?:дің|ден|ге)?\b)",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class _Compiled:
     matcher: TermMatcher
     groups: dict[str, list[str]]  # require_all groups, then "any" and "exclude"
+    # a side named in a comparison: text before it ends in a marker / after it starts with one
+    compared_before: re.Pattern[str] | None
+    compared_after: re.Pattern[str] | None
+
+    def compared(self, text: str, match: Match) -> bool:
+        """Whether this match names a side that is only compared with ("like Russia")."""
+        lo = max(match.sentence.start, match.start - 60)
+        hi = min(match.sentence.end, match.end + 60)
+        before, after = text[lo : match.start], text[match.end : hi]
+        return bool(
+            (self.compared_before and self.compared_before.search(before))
+            or (self.compared_after and self.compared_after.match(after))
+        )
 
 
 def default_rules() -> dict[str, Any]:
@@ -86,7 +108,7 @@ def judge(text: str, rules: RelevanceRules | Mapping[str, Any]) -> Decision:
             return Decision(True, matched, why)
         # In a text about a multilateral event, one more country makes a member list.
         after = 1 if any(t in found for t in compiled.groups["multilateral"]) else None
-        together = _together(matches, compiled, required, after or rules.multilateral_after)
+        together = _together(text, matches, compiled, required, after or rules.multilateral_after)
         if together is not None:
             return Decision(True, matched, f"every group matched in one sentence: {together!r}")
         return Decision(
@@ -99,9 +121,14 @@ def judge(text: str, rules: RelevanceRules | Mapping[str, Any]) -> Decision:
 
 
 def _together(
-    matches: list[Match], compiled: _Compiled, required: list[str], multilateral_after: int
+    text: str,
+    matches: list[Match],
+    compiled: _Compiled,
+    required: list[str],
+    multilateral_after: int,
 ) -> str | None:
-    """The first clause naming every required group (and not a multilateral list).
+    """The first clause naming every required group as parties (not a multilateral
+    list, not a comparison: "Kazakhstan's central bank, like Russia's before it").
 
     Works on the document's matches by position: a clause is a stretch of one
     sentence between separators (`_CLAUSE`), and a match counts for the clause
@@ -122,8 +149,12 @@ def _together(
         ends = [*(start for start, _ in cuts), len(sentence.text)]
         for a, b in zip(starts, ends, strict=True):
             lo, hi = sentence.start + a, sentence.start + b
-            here = {m.term for m in found if lo <= m.start and m.end <= hi}
+            inside = [m for m in found if lo <= m.start and m.end <= hi]
+            here = {m.term for m in inside}
             if not names_all(here):
+                continue
+            parties = {m.term for m in inside if not compiled.compared(text, m)}
+            if not names_all(parties) or _MANY_STATES.search(sentence.text, a, b):
                 continue
             if sum(t in here for t in compiled.groups["others"]) >= multilateral_after:
                 continue
@@ -149,4 +180,14 @@ def _compile(rules_json: str) -> _Compiled:
     }
     groups = {name: [t.strip() for t in terms if t.strip()] for name, terms in raw.items()}
     terms = [term for group_terms in groups.values() for term in group_terms]
-    return _Compiled(TermMatcher(terms), groups)
+    before = _markers(rules.comparisons, r"(?:^|[^\w])(?:{})[^\w]+(?:[\w-]+[^\w]+){{0,2}}$")
+    after = _markers(rules.comparisons_after, r"[^\w]*(?:[\w-]+[^\w]+){{0,2}}(?:{})(?![\w])")
+    return _Compiled(TermMatcher(terms), groups, before, after)
+
+
+def _markers(words: list[str], shape: str) -> re.Pattern[str] | None:
+    """One regex for comparison markers; spaces in a marker match any whitespace."""
+    alternatives = [r"\s+".join(map(re.escape, w.split())) for w in words if w.strip()]
+    if not alternatives:
+        return None
+    return re.compile(shape.format("|".join(sorted(alternatives, key=len, reverse=True))), re.I)

@@ -97,25 +97,48 @@ class Taxonomy:
         return self._hits(evidence, change=False)
 
     def tag_change(self, old: str, new: str, ops: Sequence[tuple[int, str]]) -> list[ThemeHit]:
-        """Themes of what a change inserted or deleted, not of the unchanged rest."""
+        """Themes of what a change inserted or deleted, not of the unchanged rest.
+
+        The changed words' own terms count first. The rest of their sentence only
+        narrows down what the enclosing point (paragraph) is about: an amount edited
+        in «Финансирование ... 45 млрд рублей» of an article on a space programme is
+        a space change, not a finance one, and a border word in a sentence about
+        checkpoints does not make a checkpoint count a security change.
+        """
         deleted, inserted = _changed_spans(old, new, ops)
+        if not (deleted or inserted):
+            return []
         matches_old = self._matches_in(old, deleted)
         matches_new = self._matches_in(new, inserted)
-        evidence = self._collect(matches_old, side="deleted")
-        for theme_id, found in self._collect(matches_new, side="inserted").items():
+        direct = self._hits(
+            self._merged(
+                [m for m in matches_old if _within(m, deleted)],
+                [m for m in matches_new if _within(m, inserted)],
+            ),
+            change=True,
+        )
+        context = self._hits(self._merged(matches_old, matches_new), change=True)
+        point = self._enclosing(new, inserted, "inserted") or self._enclosing(
+            old, deleted, "deleted"
+        )
+        themes = {h.theme for h in direct}
+        hits = direct + [h for h in context if h.theme not in themes and _named(h, point)]
+        if hits:
+            return hits
+        # The changed words name no theme (a date of entry into force, an amount):
+        # the change belongs to what the enclosing point, or the text, is about.
+        return point
+
+    def _merged(self, old: list[Match], new: list[Match]) -> dict[str, _Evidence]:
+        """Evidence from the deleted and the inserted side, each term counted once."""
+        evidence = self._collect(old, side="deleted")
+        for theme_id, found in self._collect(new, side="inserted").items():
             into = evidence.setdefault(theme_id, _Evidence())
             for term, weight in found.terms.items():
                 into.terms[term] = weight
             into.sentences.update(found.sentences)
             into.sides |= found.sides
-        hits = self._hits(evidence, change=True)
-        if hits or not (deleted or inserted):
-            return hits
-        # The changed words name no theme (a date of entry into force, an amount):
-        # the change belongs to what the enclosing paragraph, or the text, is about.
-        return self._enclosing(new, inserted, "inserted") or self._enclosing(
-            old, deleted, "deleted"
-        )
+        return evidence
 
     def _enclosing(self, text: str, spans: list[tuple[int, int]], side: str) -> list[ThemeHit]:
         """Primary themes of the paragraphs holding `spans`, else of the whole text.
@@ -139,16 +162,6 @@ class Taxonomy:
         )
         if not paragraphs or kept <= 0 or changed <= 0:
             return []
-        for scope in ("\n".join(p.group() for p in paragraphs), text):
-            hits = [h for h in self.tag(scope) if h.level == "primary"]
-            if hits:
-                return [replace(h, side=side) for h in hits]
-        return []
-        paragraphs = [
-            p
-            for p in _PARAGRAPH.finditer(text)
-            if any(p.start() < end and start < p.end() for start, end in spans)
-        ]
         for scope in ("\n".join(p.group() for p in paragraphs), text):
             hits = [h for h in self.tag(scope) if h.level == "primary"]
             if hits:
@@ -224,6 +237,16 @@ class Taxonomy:
         return sorted(
             hits, key=lambda hit: (hit.level != "primary", -hit.score, order.index(hit.theme))
         )
+
+
+def _within(match: Match, spans: list[tuple[int, int]]) -> bool:
+    """Whether a match touches one of the changed spans (its own words changed)."""
+    return any(match.start < end and start < match.end for start, end in spans)
+
+
+def _named(hit: ThemeHit, point: list[ThemeHit]) -> bool:
+    """Whether a theme of the changed sentence is also what its point is about."""
+    return any(h.theme == hit.theme for h in point)
 
 
 def _central(found: _Evidence, top: float) -> bool:

@@ -118,6 +118,12 @@ class RelevanceRules(BaseModel):
     # A text with one of these ("both countries", "bilateral", «межправительственный»)
     # is judged as a whole: both sides may be named in different sentences.
     cues: list[str] = Field(default_factory=list)
+    # A side named just after one of these ("like Russia", «в отличие от России»)
+    # or just before one of `comparisons_after` (Kazakh postpositions: «Ресей
+    # сияқты») is compared with, not a party to what the sentence says. Plain
+    # words, matched case-insensitively, up to two words away from the side.
+    comparisons: list[str] = Field(default_factory=list)
+    comparisons_after: list[str] = Field(default_factory=list)
 
 
 class RecheckTier(BaseModel):

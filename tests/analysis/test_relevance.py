@@ -168,3 +168,39 @@ def test_a_bilateral_cue_lets_the_sides_be_named_in_different_sentences() -> Non
     )
     assert _shipped(text)
     assert not _shipped(text.replace("двух стран", "образования"))
+
+
+def test_a_side_named_in_a_comparison_is_not_a_party() -> None:
+    """ "Like Russia", «в отличие от России», «Ресей сияқты»: the sentence is about one
+    country and only compares it with the other."""
+    assert not _shipped(
+        "Министерство финансов Казахстана, как прежде и Минфин России, сократило выпуск "
+        "облигаций до конца года."
+    )
+    assert not _shipped("В отличие от России, в Казахстане налог на роскошь отменят с января.")
+    assert not _shipped("Unemployment in Kazakhstan fell to 4.6%, below Russia's level.")
+    assert not _shipped("Қазақстан үкіметі, Ресей сияқты, бензин бағасын шектеді.")
+    # the same sentence without the comparison is a statement about both
+    assert _shipped("Министерство финансов Казахстана и Минфин России подписали меморандум.")
+
+
+def test_a_count_of_many_states_is_a_vote_not_a_pair() -> None:
+    text = "Конвенцию подписали 42 государства, в том числе Россия и Казахстан."
+    assert not _shipped(text)
+    assert _shipped("Конвенцию подписали два государства — Россия и Казахстан.")
+
+
+def test_the_other_side_as_a_party_lets_the_sides_be_named_apart() -> None:
+    """«с казахстанской стороной», "the Kazakh side": one party negotiating with the other."""
+    text = (
+        "Российская энергокомпания выиграла тендер на проект новой ТЭЦ. Контракт с "
+        "казахстанской стороной рассчитан на десять лет."
+    )
+    assert _shipped(text)
+    assert not _shipped(text.replace("с казахстанской стороной", "с заказчиком"))
+
+
+def test_a_common_word_is_not_taken_for_a_city() -> None:
+    """«семей» (families) is not Semey, «курган» (a mound) is not Kurgan."""
+    assert not _shipped("В Оренбургской области жильё получили 300 семей, пострадавших от паводка.")
+    assert not _shipped("Под Оренбургом археологи раскопали сарматский курган.")

@@ -336,3 +336,40 @@ def test_a_number_edit_takes_the_theme_of_its_point() -> None:
     hits = change(old, new)
     assert "energy" in [hit.theme for hit in hits]
     assert "humanitarian" not in [hit.theme for hit in hits]
+
+
+def test_an_amount_edited_in_a_financing_sentence_takes_the_theme_of_its_point() -> None:
+    """The sentence around the number names finance; the article is about a space
+    programme, and that is what the edit changes."""
+    old = (
+        "Статья 4. Стороны реализуют программу создания ракетного комплекса на "
+        "космодроме «Байконур» и запуска спутников связи. Финансирование работ с "
+        "российской стороны составляет 40 млрд рублей.\n"
+    )
+    new = old.replace("40 млрд", "45 млрд")
+    assert [hit.theme for hit in change(old, new)] == ["space"]
+
+
+def test_the_changed_words_own_theme_comes_with_the_points_themes_of_their_sentence() -> None:
+    old = (
+        "12. Стороны углубляют интеграцию в рамках Евразийского экономического союза и "
+        "обеспечивают свободу движения товаров и рабочей силы.\n"
+    )
+    new = old.replace(
+        "рабочей силы.", "рабочей силы, а также формируют общий рынок нефти и газа Союза."
+    )
+    themes = {hit.theme for hit in change(old, new)}
+    assert themes == {"energy", "eurasian-integration"}
+
+
+def test_a_spelling_fix_has_no_change_theme() -> None:
+    from monitor.analysis.assess import change_themes
+    from monitor.analysis.summary import summarize
+
+    old = "Стороны развивают сотрудничиство в области образования и науки."
+    new = old.replace("сотрудничиство", "сотрудничество")
+    ops = diff_words(old, new)
+    summary = summarize(old, new, ops)
+    assert summary.significance == "trivial"
+    assert change_themes(taxonomy(), old, new, ops, summary) == []
+    assert change(old, new)  # the raw tagger still sees the sentence's theme
