@@ -18,7 +18,6 @@ import asyncio
 import functools
 import logging
 import time
-from collections import defaultdict
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -31,9 +30,11 @@ from monitor.fetch.decompress import ACCEPT_ENCODING, BodyTooLarge, DecodeFailed
 from monitor.fetch.guard import ALLOW_PRIVATE, Blocked, Guard, GuardedBackend
 from monitor.fetch.network import Reachability, describe_connect_error
 from monitor.fetch.politeness import (
-    HostPacer,
+    LocalPoliteness,
+    Politeness,
     RobotsAnswer,
     RobotsCache,
+    RobotsShelf,
     backoff,
     retry_after_seconds,
 )
@@ -110,6 +111,8 @@ class Fetcher:
     Which client a request uses is the policy of the source it is made for
     (`monitor.fetch.guard.ALLOW_PRIVATE`, set per source by the pipeline), unless
     `allow_private` is passed. `transport` replaces the guarded one (tests).
+    `politeness` and `robots_shelf` share pacing, slots and robots.txt with other
+    workers (monitor/store/coordination.py); by default they live in this process.
     """
 
     def __init__(
@@ -117,19 +120,24 @@ class Fetcher:
         settings: FetchSettings,
         transport: httpx.AsyncBaseTransport | None = None,
         guard: Guard | None = None,
+        *,
+        politeness: Politeness | None = None,
+        robots_shelf: RobotsShelf | None = None,
     ):
         self.settings = settings
         self.guard = guard or Guard()
         self._clients = {allow: self._client_for(allow, transport) for allow in (False, True)}
-        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(settings.per_host_concurrency)
-        )
         self._total = asyncio.Semaphore(settings.total_concurrency)
-        self._pacer = HostPacer()
+        self.politeness = politeness or LocalPoliteness(settings.per_host_concurrency)
         # robots.txt per policy too: rules fetched for an allow_private source must
-        # not let another source skip its own (refused) robots.txt request.
+        # not let another source skip its own (refused) robots.txt request; on a
+        # shared shelf the two policies keep apart keys.
         self._robots = {
-            allow: RobotsCache(functools.partial(self._fetch_robots, allow=allow))
+            allow: RobotsCache(
+                functools.partial(self._fetch_robots, allow=allow),
+                shelf=robots_shelf,
+                scope="private" if allow else "public",
+            )
             for allow in (False, True)
         }
         self._refused: set[str] = set()
@@ -228,7 +236,7 @@ class Fetcher:
         ends: float | None = None
         while True:
             result = FetchResult(url=url, conditional=bool(headers), attempts=attempt + 1)
-            await self._pacer.wait(host, delay)
+            await self.politeness.wait(host, delay)
             now = time.monotonic()
             ends = now + check_deadline if ends is None else ends
             if now >= ends:
@@ -246,16 +254,16 @@ class Fetcher:
                     f"{result.error}; Retry-After {wait:g}s is over max_retry_after "
                     f"({self.settings.max_retry_after:g}s), not retried"
                 )
-                self._pacer.hold(host, self.settings.max_retry_after)
+                await self.politeness.hold(host, self.settings.max_retry_after)
                 break
             if time.monotonic() + wait >= ends:
                 result.error = (
                     f"{result.error}; a retry in {wait:g}s would pass the check deadline "
                     f"({check_deadline:g}s), not retried"
                 )
-                self._pacer.hold(host, wait)
+                await self.politeness.hold(host, wait)
                 break
-            self._pacer.hold(host, wait)
+            await self.politeness.hold(host, wait)
             attempt += 1
         result.duration_ms = (time.perf_counter() - started) * 1000
         return result
@@ -274,7 +282,7 @@ class Fetcher:
         parts = urlsplit(url)
         host = parts.hostname or ""
         limit = self.settings.deadline if budget is None else min(self.settings.deadline, budget)
-        async with self._total, self._hosts[host]:
+        async with self._total, self.politeness.slot(host):
             try:
                 async with asyncio.timeout(limit):
                     await self._get(url, headers, result, cap, allow)
