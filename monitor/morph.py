@@ -25,6 +25,7 @@ maintained stemmer, so `kazakh_stem` strips inflectional suffixes itself.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,8 +33,30 @@ from itertools import pairwise
 
 import snowballstemmer
 
-_RU = snowballstemmer.stemmer("russian")
-_EN = snowballstemmer.stemmer("english")
+
+class _Stemmer:
+    """A snowball stemmer per thread.
+
+    Why: a snowballstemmer object keeps the word it is stemming in itself, so two
+    threads stemming at once corrupt each other's word (IndexError deep in
+    `find_among_b`). One process had one writer thread; workers run one per
+    concurrent job, and the first checks compile the theme terms together.
+    """
+
+    def __init__(self, language: str) -> None:
+        self._language = language
+        self._local = threading.local()
+
+    def stemWord(self, word: str) -> str:
+        stemmer = getattr(self._local, "stemmer", None)
+        if stemmer is None:
+            stemmer = self._local.stemmer = snowballstemmer.stemmer(self._language)
+        result: str = stemmer.stemWord(word)
+        return result
+
+
+_RU = _Stemmer("russian")
+_EN = _Stemmer("english")
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
 _DASHES = "-‐‑‒–—―"

@@ -52,11 +52,21 @@ class Service:
         port: int = 8080,
         watch_config: bool = False,
         grace: float = 30.0,
+        workers: int = 0,
     ) -> None:
         self.config_path = Path(config_path or os.environ.get("MONITOR_CONFIG") or "sources.yaml")
         self.config: Config = load_config(self.config_path)
         self.store = Store(database_url(db, self.config))
         self.web, self.host, self.port = web, host, port
+        # > 0: checks go through the job queue (PostgreSQL), this many at once here
+        self.workers = workers
+        self.db_url = database_url(db, self.config)
+        if workers and not self.db_url.startswith("postgresql"):
+            raise ConfigError(
+                "--workers needs PostgreSQL (the job queue lives there); "
+                "on SQLite `monitor run` schedules the checks itself"
+            )
+        self.runtimes: list[Any] = []  # the in-process worker's, for /metrics
         self.watch_config, self.grace = watch_config, grace
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.dispatcher = Dispatcher(self.config, self.store)
@@ -174,6 +184,8 @@ class Service:
                 self._storage_trouble(exc)
             except Exception:
                 log.exception("health check failed")
+        if self.workers:
+            return  # alerts are delivered by the job queue's own jobs
         try:
             result = await self.dispatcher.run_once()
         except StorageUnavailable as exc:
@@ -185,6 +197,24 @@ class Service:
         if result.sent or result.failed or result.retried:
             done = (result.sent, result.retried, result.failed)
             log.info("alerts: sent %d, retry later %d, failed %d", *done)
+
+    async def _jobs(self) -> None:
+        """`--workers N`: the job queue's worker in this process, until stopping."""
+        from monitor.queue.worker import serve_jobs
+
+        try:
+            await serve_jobs(
+                self.config,
+                self.store,
+                self.db_url,
+                self.stopping,
+                concurrency=self.workers,
+                grace=self.grace,
+                runtime=self.runtimes,
+            )
+        except Exception:
+            log.exception("the job worker stopped; the service stops too")
+            self.stopping.set()
 
     def _schedule(self, source: Source, first: bool) -> None:
         self.scheduler.add_job(
@@ -370,7 +400,9 @@ class Service:
         server = await self._web() if self.web else None
         self.fetcher = Fetcher(self.config.fetch)
         try:
-            for source in self.config.sources:
+            if self.workers:
+                tasks.append(asyncio.create_task(self._jobs()))
+            for source in self.config.sources if not self.workers else ():
                 self._schedule(source, first=True)
             self.scheduler.add_job(
                 self.dispatch,
@@ -403,7 +435,7 @@ class Service:
             if server is not None:
                 server.should_exit = True
             if tasks:
-                _, late = await asyncio.wait(tasks, timeout=10)
+                _, late = await asyncio.wait(tasks, timeout=max(10.0, self.grace + 5))
                 for task in late:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
@@ -425,6 +457,7 @@ def run_service(
     port: int | None = None,
     watch_config: bool = False,
     grace: float = 30.0,
+    workers: int = 0,
 ) -> int:
     async def main() -> int:
         service = Service(
@@ -435,6 +468,7 @@ def run_service(
             port=port or int(os.environ.get("MONITOR_WEB_PORT", "8080")),
             watch_config=watch_config,
             grace=grace,
+            workers=workers,
         )
         return await service.run()
 

@@ -202,7 +202,55 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--grace", type=float, default=30.0, help="seconds to finish work on SIGTERM (30)"
     )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="PostgreSQL only: check through the job queue, N jobs at once in this process "
+        "(other machines add `monitor worker`); 0 = the single-process scheduler (default)",
+    )
     run.set_defaults(func=later("monitor.cli.ops", "cmd_run"))
+
+    worker = _add(
+        sub,
+        "worker",
+        "run a worker: checks, discovery and alerts from the job queue (PostgreSQL)",
+        "One worker of the job queue on PostgreSQL (procrastinate): runs document checks, "
+        "discovery polls and alert deliveries, N at once; any worker also dispatches the "
+        "due checks once per tick. Start as many as you like, on as many machines: a "
+        "document is never queued or checked twice at once, each host's politeness holds "
+        "across all of them, and a check retried after a worker died adds no second "
+        "version or alert. SIGTERM lets running jobs finish for up to --grace seconds.",
+        """
+        monitor worker --db postgresql+psycopg://monitor@db/monitor
+        monitor worker --concurrency 16 --queues checks discovery
+        monitor worker --queues alerts dispatch
+        """,
+        parents=[common],
+    )
+    worker.add_argument(
+        "--concurrency", type=int, default=4, metavar="N", help="jobs at once (default 4)"
+    )
+    worker.add_argument(
+        "--queues",
+        nargs="+",
+        metavar="QUEUE",
+        help="only these queues: checks, discovery, alerts, dispatch (default all)",
+    )
+    worker.add_argument(
+        "--tick", type=int, default=5, help="seconds between dispatches of due checks (5)"
+    )
+    worker.add_argument(
+        "--stalled-after",
+        type=float,
+        default=30.0,
+        help="seconds without a heartbeat before a worker's jobs are retried elsewhere (30)",
+    )
+    worker.add_argument(
+        "--grace", type=float, default=30.0, help="seconds to finish jobs on SIGTERM (30)"
+    )
+    worker.set_defaults(func=later("monitor.cli.ops", "cmd_worker"))
 
     serve = _add(
         sub,

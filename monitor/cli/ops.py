@@ -185,6 +185,32 @@ def cmd_run(args: argparse.Namespace) -> int:
         port=args.port,
         watch_config=args.watch_config,
         grace=args.grace,
+        workers=args.workers,
+    )
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from monitor.config import ConfigError, database_url
+    from monitor.queue import run_worker
+
+    config = load_config(args.config)
+    url = database_url(args.db, config)
+    if not url.startswith("postgresql"):
+        raise ConfigError(
+            f"`monitor worker` needs PostgreSQL (the job queue lives there), not {url!r}; "
+            "on SQLite run `monitor run` alone"
+        )
+    if args.concurrency < 1 or args.tick < 1:
+        raise ConfigError("--concurrency and --tick must be at least 1")
+    return run_worker(
+        config,
+        open_store(args, config),
+        url,
+        concurrency=args.concurrency,
+        queues=args.queues,
+        tick=args.tick,
+        stalled_after=args.stalled_after,
+        grace=args.grace,
     )
 
 

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
         reextract,
     )
     from monitor.cycle.run import (
+        check_documents,
+        discover_source,
         run_cycle,
     )
 
@@ -24,6 +26,8 @@ __all__ = [
     "CycleSummary",
     "DocumentOutcome",
     "ReextractReport",
+    "check_documents",
+    "discover_source",
     "reextract",
     "run_cycle",
 ]
@@ -36,5 +40,7 @@ __getattr__, __dir__ = exports(
         "ReextractReport": "monitor.cycle.reextract",
         "reextract": "monitor.cycle.reextract",
         "run_cycle": "monitor.cycle.run",
+        "check_documents": "monitor.cycle.run",
+        "discover_source": "monitor.cycle.run",
     },
 )

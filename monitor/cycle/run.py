@@ -104,3 +104,38 @@ async def run_cycle(
     summary.documents.sort(key=lambda d: d.id)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+async def check_documents(
+    config: Config, store: Store, fetcher: Fetcher, source_id: str, ids: list[int]
+) -> CycleSummary:
+    """Check these documents of one source now: a worker's unit of work
+    (monitor/queue). The state is read when the check starts, so a check retried
+    after a crash sees the version its first run recorded and adds none."""
+    source = config.source(source_id)
+    cycle = Cycle(config, store, fetcher, None)
+    try:
+        with private_allowed(source.allow_private):
+            states = await cycle.in_writer(store.document_states, ids)
+            await asyncio.gather(*(check(cycle, source, st) for st in states))
+    finally:
+        await cycle.close()
+    return cycle.summary
+
+
+async def discover_source(
+    config: Config, store: Store, fetcher: Fetcher, source_id: str
+) -> CycleSummary:
+    """Poll the source's due feeds, listings and sitemaps and admit what they name;
+    register its watched URLs. A worker's discovery job (monitor/queue)."""
+    source = config.source(source_id)
+    cycle = Cycle(config, store, fetcher, None)
+    try:
+        with private_allowed(source.allow_private):
+            urls = [j.url for j in jobs_for(source)]
+            await cycle.in_writer(store.ensure_documents, source.id, urls)
+            if source.discover:
+                await discover(cycle, source)
+    finally:
+        await cycle.close()
+    return cycle.summary

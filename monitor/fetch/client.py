@@ -15,6 +15,7 @@ stops at the cap instead of filling memory.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -236,14 +237,19 @@ class Fetcher:
         ends: float | None = None
         while True:
             result = FetchResult(url=url, conditional=bool(headers), attempts=attempt + 1)
-            await self.politeness.wait(host, delay)
-            now = time.monotonic()
-            ends = now + check_deadline if ends is None else ends
-            if now >= ends:
-                result.error = f"check deadline exceeded after {check_deadline:g}s"
-                result.failure = "deadline"
-                break
-            await self._attempt(url, headers, result, allow=allow, budget=ends - now)
+            # The host's slot first, then its pacing: paced first, requests that
+            # then queued for a slot would start together when slots free up.
+            async with self.politeness.slot(host):
+                await self.politeness.wait(host, delay)
+                now = time.monotonic()
+                ends = now + check_deadline if ends is None else ends
+                if now >= ends:
+                    result.error = f"check deadline exceeded after {check_deadline:g}s"
+                    result.failure = "deadline"
+                    break
+                await self._attempt(
+                    url, headers, result, allow=allow, budget=ends - now, host_slot=False
+                )
             if result.status not in RETRY_STATUSES or attempt >= self.settings.max_retries:
                 break
             wait = retry_after_seconds(result.headers.get("retry-after"))
@@ -277,12 +283,15 @@ class Fetcher:
         *,
         allow: bool,
         budget: float | None = None,
+        host_slot: bool = True,
     ) -> None:
-        """One request (its redirects included) under the per-request deadline."""
+        """One request (its redirects included) under the per-request deadline;
+        `host_slot=False` when the caller holds the host's slot already."""
         parts = urlsplit(url)
         host = parts.hostname or ""
         limit = self.settings.deadline if budget is None else min(self.settings.deadline, budget)
-        async with self._total, self.politeness.slot(host):
+        slot = self.politeness.slot(host) if host_slot else contextlib.nullcontext()
+        async with self._total, slot:
             try:
                 async with asyncio.timeout(limit):
                     await self._get(url, headers, result, cap, allow)

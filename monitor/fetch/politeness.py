@@ -151,8 +151,11 @@ class RobotsShelf(Protocol):
     async def get(self, origin: str) -> tuple[RobotsAnswer, float] | None:
         """The stored answer for `origin` and its age in seconds, if any."""
 
-    async def claim(self, origin: str, seconds: float) -> bool:
-        """Whether this worker is the one to fetch `origin`'s robots.txt now."""
+    async def claim(self, origin: str, seconds: float, ttl: float) -> bool:
+        """Whether this worker is the one to fetch `origin`'s robots.txt now: nobody
+        else holds the claim (for `seconds`) and no answer is fresh (by `ttl`, or
+        ROBOTS_RETRY for a failed one) — checked in one step, so an answer stored
+        between a worker's look and its claim is not fetched again."""
 
     async def put(self, origin: str, answer: RobotsAnswer) -> None:
         """Store a fresh answer (and give up the claim)."""
@@ -205,7 +208,7 @@ class RobotsCache:
             stored = await self._shelf.get(key)
             if stored is not None and _fresh(stored[0], stored[1], self._ttl):
                 return stored
-            if await self._shelf.claim(key, 30.0) or time.monotonic() > deadline:
+            if await self._shelf.claim(key, 30.0, self._ttl) or time.monotonic() > deadline:
                 answer = await self._fetch(origin + "/robots.txt")
                 await self._shelf.put(key, answer)
                 return answer, 0.0

@@ -289,3 +289,39 @@ class VolatileFragment(Base):
     hits: Mapped[int] = mapped_column(Integer, default=1)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class HostPacing(Base):
+    """When the next request to a host may start, for every worker (PostgreSQL's
+    clock decides, so workers on several machines agree)."""
+
+    __tablename__ = "host_pacing"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class HostSlot(Base):
+    """One of a host's `per_host_concurrency` request slots; a lease, so a slot
+    held by a worker that died frees itself."""
+
+    __tablename__ = "host_slots"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RobotsEntry(Base):
+    """robots.txt as fetched by one worker for all: once per host per TTL."""
+
+    __tablename__ = "robots_cache"
+
+    key: Mapped[str] = mapped_column(String(600), primary_key=True)  # "public https://host"
+    status: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    failure: Mapped[str | None] = mapped_column(String(32))
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -330,7 +330,11 @@ class Store(Reader, TrackingMixin, OutboxMixin, ReextractionMixin):
     def _track(self, s: Session, doc: Document, rec: FetchRecord, t: Tracking | None) -> None:
         if t is None:
             return
-        doc.next_check_at, doc.missing_count = t.next_check_at, t.missing_count
+        # A watched URL has no recheck time of its own (it follows its source's
+        # interval); the one a worker dispatcher gave it when queueing it stays.
+        if t.next_check_at is not None or doc.origin != "watch":
+            doc.next_check_at = t.next_check_at
+        doc.missing_count = t.missing_count
         if t.presence == "removed":
             doc.status = "removed"
         elif t.presence == "restored":

@@ -159,3 +159,30 @@ def test_fifty_kilobytes_in_well_under_a_second() -> None:
     matcher = TermMatcher(["Россия", "Казахстан", "Ресей", "Kazakhstan", "энергия", "нефть"])
     result = matcher.find(text)  # its speed: bench/bench_text.py
     assert set(result) == {"Россия", "Казахстан", "Ресей", "Kazakhstan", "нефть"}
+
+
+def test_stemming_is_safe_from_several_threads() -> None:
+    """Workers run a writer thread per concurrent job; a shared snowball stemmer
+    object mixed up their words (IndexError, wrong stems)."""
+    import threading
+
+    from monitor.morph import _EN, _RU
+
+    words = ["сотрудничества", "энергетике", "Казахстаном", "производственной"] * 1500
+    english = ["cooperation", "agreements", "nuclear", "railways"] * 1500
+    expected = ([_RU.stemWord(w) for w in words], [_EN.stemWord(w) for w in english])
+    results: list[object] = []
+
+    def stem() -> None:
+        try:
+            got = ([_RU.stemWord(w) for w in words], [_EN.stemWord(w) for w in english])
+            results.append(got == expected)
+        except Exception as exc:  # the failure this guards against
+            results.append(exc)
+
+    threads = [threading.Thread(target=stem) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [True] * 8
