@@ -230,6 +230,12 @@ def _pg_schema_url() -> Iterator[str]:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database of its own (a throw-away schema), for what only runs there."""
+    yield from _pg_schema_url()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":

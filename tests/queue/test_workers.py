@@ -1,0 +1,240 @@
+"""Several `monitor worker` processes over one PostgreSQL database and five
+loopback hosts: each document checked once, politeness held across workers,
+robots.txt fetched once per host, and a check retried after its worker died
+adds no second version or alert."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from monitor.simweb import Request, Response, SimServer
+from monitor.simweb.receiver import Receiver
+from monitor.store import Store
+
+pytestmark = pytest.mark.slow
+
+MONITOR = [sys.executable, "-m", "monitor.cli"]
+DOCS_PER_HOST = 6
+HOSTS = 5
+
+
+@dataclass
+class Host:
+    """A loopback site that records, per request, when it started and how many of
+    our requests it was serving at that moment."""
+
+    server: SimServer
+    busy: float  # seconds each page takes to serve
+    starts: list[float] = field(default_factory=list)
+    in_flight: int = 0
+    most_in_flight: int = 0
+    robots: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def page(self, request: Request) -> Response:
+        with self.lock:
+            self.starts.append(time.monotonic())
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        time.sleep(self.busy)
+        with self.lock:
+            self.in_flight -= 1
+        return Response.html(
+            "<html><body><article><h1>Соглашение</h1><p>Россия и Казахстан подписали "
+            f"соглашение {request.path} о сотрудничестве в атомной энергетике и о "
+            "строительстве атомной электростанции.</p></article></body></html>"
+        )
+
+    def robots_txt(self, _: Request) -> Response:
+        with self.lock:
+            self.robots += 1
+        return Response(200, b"User-agent: *\nAllow: /\n", {"Content-Type": "text/plain"})
+
+
+@pytest.fixture
+def hosts() -> Iterator[list[Host]]:
+    made = []
+    for k in range(HOSTS):
+        host = Host(SimServer(host=f"127.0.0.{k + 2}").start(), busy=0.25)
+        for i in range(DOCS_PER_HOST):
+            host.server.route(f"/p/{i}", host.page)
+        host.server.route("/robots.txt", host.robots_txt)
+        made.append(host)
+    yield made
+    for host in made:
+        host.server.stop()
+
+
+def write_config(path: Path, hosts: list[Host], extra: str = "") -> Path:
+    lines = [
+        "fetch:",
+        "  per_host_delay: 0.3",
+        "  per_host_concurrency: 2",
+        "  confirm_delay: 0",
+        extra,
+        "sources:",
+    ]
+    for k, host in enumerate(hosts):
+        lines += [f"  - id: s{k}", f"    name: Site {k}", "    allow_private: true", "    watch:"]
+        lines += [f"      - {host.server.url(f'/p/{i}')}" for i in range(DOCS_PER_HOST)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def start_worker(config: Path, db: str, log: Path, **env: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            *MONITOR,
+            "worker",
+            "-v",
+            "--config",
+            str(config),
+            "--db",
+            db,
+            "--tick",
+            "1",
+            "--stalled-after",
+            "2",
+            "--grace",
+            "5",
+        ],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **env},
+    )
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {seconds:g}s waiting for {what}")
+
+
+def scalar(store: Store, sql: str) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(text(sql)).scalar() or 0)
+
+
+def stop(workers: list[subprocess.Popen[bytes]]) -> list[int]:
+    for w in workers:
+        if w.poll() is None:
+            w.send_signal(signal.SIGTERM)
+    return [w.wait(timeout=30) for w in workers]
+
+
+def test_three_workers_check_each_document_once_and_keep_each_hosts_politeness(
+    hosts: list[Host], pg_url: str, tmp_path: Path
+) -> None:
+    config = write_config(tmp_path / "sources.yaml", hosts)
+    Store(pg_url).close()  # migrated once, before the workers race to it
+    workers = [start_worker(config, pg_url, tmp_path / f"w{i}.log") for i in range(3)]
+    store = Store(pg_url)
+    try:
+        total = HOSTS * DOCS_PER_HOST
+        wait_for(lambda: scalar(store, "SELECT count(*) FROM versions") >= total, 90, "versions")
+        time.sleep(1.5)  # a few more dispatch ticks: nothing may be checked again
+        assert stop(workers) == [0, 0, 0]
+        assert scalar(store, "SELECT count(*) FROM versions") == total
+        assert scalar(store, "SELECT max(latest_seq) FROM documents") == 1
+        logs = [(tmp_path / f"w{i}.log").read_text() for i in range(3)]
+        # every worker took part, and the dispatch ran on more than one of them
+        assert all("monitor.check_document" in log for log in logs), logs
+    finally:
+        stop(workers)
+        store.close()
+    for host in hosts:
+        paths = [r.path for r in host.server.requests if r.path.startswith("/p/")]
+        assert sorted(paths) == sorted(f"/p/{i}" for i in range(DOCS_PER_HOST)), paths
+        assert host.robots == 1  # once per host, whichever worker asked first
+        assert host.most_in_flight <= 2  # per_host_concurrency, across the workers
+        starts = sorted(host.starts)
+        gaps = [b - a for a, b in itertools.pairwise(starts)]
+        # per_host_delay 0.3 s between starts, whichever worker sent them. Seen at
+        # the server, one start may come up to ~0.1 s late (a busy process, a new
+        # connection): the span of all starts shows the pace; workers pacing apart
+        # would give three starts at once and a third of the span.
+        assert starts[-1] - starts[0] >= 0.85 * 0.3 * (len(starts) - 1), gaps
+        assert min(gaps) >= 0.15, gaps
+
+
+def test_a_check_retried_after_its_worker_died_adds_no_second_version_or_alert(
+    hosts: list[Host], pg_url: str, tmp_path: Path
+) -> None:
+    with Receiver() as receiver:
+        hook = (
+            "subscriptions:\n  - name: hook\n"
+            f"    channel: {{type: webhook, url: '{receiver.url}/hook'}}\n"
+        )
+        config = write_config(tmp_path / "sources.yaml", hosts[:1], hook)
+        Store(pg_url).close()
+        store = Store(pg_url)
+        try:
+            # The first worker dies (os._exit) right after its first check committed
+            # a version and its alert, before the job is marked done.
+            doomed = start_worker(
+                config, pg_url, tmp_path / "doomed.log", MONITOR_FAULT="crash-after-check"
+            )
+            assert doomed.wait(timeout=60) == 70
+            assert scalar(store, "SELECT count(*) FROM versions") == 1
+            assert (
+                scalar(store, "SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'") >= 1
+            )
+            survivor = start_worker(config, pg_url, tmp_path / "survivor.log")
+            wait_for(
+                lambda: (
+                    scalar(store, "SELECT count(*) FROM versions") >= DOCS_PER_HOST
+                    and len(receiver.accepted()) >= DOCS_PER_HOST
+                ),
+                90,
+                "every document and alert",
+            )
+            wait_for(
+                lambda: (
+                    scalar(
+                        store,
+                        "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing') "
+                        "AND task_name = 'monitor.check_document'",
+                    )
+                    == 0
+                ),
+                30,
+                "the retried check",
+            )
+            time.sleep(1.5)
+            assert stop([survivor]) == [0]
+            log = (tmp_path / "survivor.log").read_text()
+            assert "stalled on a dead worker: queued again" in log
+            assert scalar(store, "SELECT count(*) FROM versions") == DOCS_PER_HOST
+            assert scalar(store, "SELECT count(*) FROM alerts") == DOCS_PER_HOST
+            keys = [r.headers.get("Idempotency-Key") for r in receiver.accepted()]
+            assert len(keys) == len(set(keys)) == DOCS_PER_HOST
+        finally:
+            store.close()
+
+
+def test_a_worker_refuses_sqlite_with_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
+    done = subprocess.run(
+        [*MONITOR, "worker", "--db", f"sqlite:///{tmp_path / 'm.db'}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "needs PostgreSQL" in done.stderr
