@@ -47,6 +47,12 @@ SCHEDULER_LAG = Gauge(
     ["source"],
     registry=REGISTRY,
 )
+WORKER_JOBS = Counter(
+    "monitor_worker_jobs_total",
+    "Jobs this worker finished, by task (its throughput; `monitor worker --metrics-port`)",
+    ["task"],
+    registry=REGISTRY,
+)
 ALERTS_DELIVERED = Counter(
     "monitor_alert_deliveries_total",
     "Alert delivery attempts by result",
@@ -71,6 +77,37 @@ class StoreCollector(Collector):
             alerts.add_metric([status], n)
         yield alerts
         yield from self._health()
+        yield from self._queue()
+
+    def _queue(self) -> Iterator[GaugeMetricFamily]:
+        """The job queue's state, where there is one (workers on PostgreSQL)."""
+        figures = self.store.queue_figures()
+        if figures is None:
+            return
+        jobs = GaugeMetricFamily(
+            "monitor_queue_jobs", "Jobs by queue and status", labels=["queue", "status"]
+        )
+        for (queue, status), n in sorted(figures.counts.items()):
+            jobs.add_metric([queue, status], n)
+        yield jobs
+        yield GaugeMetricFamily(
+            "monitor_queue_oldest_waiting_seconds",
+            "How long the oldest waiting job has waited",
+            value=figures.oldest_todo_seconds or 0.0,
+        )
+        yield GaugeMetricFamily(
+            "monitor_checks_overdue_seconds",
+            "How overdue the most overdue document check is (0: none is)",
+            value=figures.oldest_due_seconds or 0.0,
+        )
+        yield GaugeMetricFamily(
+            "monitor_queue_stalled_jobs",
+            "Jobs running on a worker whose heartbeat stopped (put back by the next dispatch)",
+            value=figures.stalled,
+        )
+        yield GaugeMetricFamily(
+            "monitor_queue_workers", "Workers with a recent heartbeat", value=figures.workers
+        )
 
     def _health(self) -> Iterator[GaugeMetricFamily]:
         """Per source, from the same reading as /readyz, the CLI and the web UI, so

@@ -328,7 +328,39 @@ class Service:
             problem = source_problem(source.id, health.get(source.id), now, limit)
             if problem:
                 problems.append(problem)
-        return {"ready": not problems, "problems": problems}
+        report: dict[str, Any] = {"ready": not problems, "problems": problems}
+        if self.workers:
+            report["queue"] = self._queue_readiness(problems)
+            report["ready"] = not problems
+        return report
+
+    def _queue_readiness(self, problems: list[str]) -> dict[str, Any]:
+        """With workers: the queue's depth, its oldest due check, stalled jobs."""
+        try:
+            figures = self.store.queue_figures()
+        except Exception as exc:
+            problems.append(f"job queue unreadable: {type(exc).__name__}")
+            return {}
+        if figures is None:
+            problems.append("job queue not set up yet")
+            return {}
+        overdue = figures.oldest_due_seconds or 0.0
+        if figures.workers == 0:
+            problems.append("no worker has a recent heartbeat")
+        if figures.stalled:
+            problems.append(f"{figures.stalled} job(s) stalled on dead workers")
+        longest = max((s.interval for s in self.config.sources), default=3600.0)
+        if overdue > longest + 600:
+            problems.append(f"checks overdue by {overdue:.0f}s: more work than the workers do")
+        return {
+            "waiting": sum(n for (_, status), n in figures.counts.items() if status == "todo"),
+            "running": sum(n for (_, status), n in figures.counts.items() if status == "doing"),
+            "oldest_waiting_seconds": figures.oldest_todo_seconds,
+            "oldest_due_seconds": figures.oldest_due_seconds,
+            "stalled": figures.stalled,
+            "workers": figures.workers,
+            "done_here": dict(self.runtimes[0].done) if self.runtimes else {},
+        }
 
     # --- lifecycle -------------------------------------------------------------------
 

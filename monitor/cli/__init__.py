@@ -250,6 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument(
         "--grace", type=float, default=30.0, help="seconds to finish jobs on SIGTERM (30)"
     )
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        metavar="PORT",
+        help="serve this worker's Prometheus metrics (its throughput) on this port",
+    )
     worker.set_defaults(func=later("monitor.cli.ops", "cmd_worker"))
 
     serve = _add(

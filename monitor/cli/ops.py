@@ -36,6 +36,7 @@ def cmd_sources_status(args: argparse.Namespace) -> int:
         endpoints = store.endpoints()
         documents = store.schedule()
         health = store.source_health()
+        queue = store.queue_figures()
     finally:
         store.close()
     report: list[dict[str, Any]] = []
@@ -72,6 +73,9 @@ def cmd_sources_status(args: argparse.Namespace) -> int:
                 ],
             }
         )
+        if queue is not None:  # workers on PostgreSQL: the job queue's view
+            report[-1]["checks_queued"] = queue.queued.get(source.id, 0)
+            report[-1]["checks_running"] = queue.running.get(source.id, 0)
     if args.json:
         emit(report)
         return EXIT_OK
@@ -84,6 +88,10 @@ def cmd_sources_status(args: argparse.Namespace) -> int:
         )
         shown = "FAILING" if r["health"] == "failing" else r["health"]
         print(f"    health: {shown}, {r['health_reason']}")
+        if "checks_queued" in r:
+            print(
+                f"    job queue: {r['checks_queued']} checks waiting, {r['checks_running']} running"
+            )
         for e in r["endpoints"]:
             next_poll = when(e["next_poll_at"], "at the next cycle")
             error = f"  last error: {e['last_error']}" if e["last_error"] else ""
@@ -202,6 +210,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
         )
     if args.concurrency < 1 or args.tick < 1:
         raise ConfigError("--concurrency and --tick must be at least 1")
+    if args.metrics_port:
+        from prometheus_client import start_http_server
+
+        from monitor.metrics import REGISTRY
+
+        start_http_server(args.metrics_port, registry=REGISTRY)
     return run_worker(
         config,
         open_store(args, config),

@@ -27,6 +27,7 @@ from procrastinate import App, PsycopgConnector, exceptions
 from procrastinate.jobs import Job
 
 from monitor.cycle import check_documents, discover_source
+from monitor.metrics import WORKER_JOBS
 from monitor.queue.runtime import Runtime
 from monitor.store.coordination import claim_due, conninfo
 
@@ -59,6 +60,7 @@ def build_app(
     def done(name: str) -> None:
         counts = runtime().done
         counts[name] = counts.get(name, 0) + 1
+        WORKER_JOBS.labels(name).inc()
 
     @app.task(name="monitor.check_document", queue="checks")
     async def check_document(document_id: int, source_id: str) -> None:

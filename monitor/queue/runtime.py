@@ -10,7 +10,7 @@ from monitor.alerts import Dispatcher
 from monitor.config import Config
 from monitor.fetch.client import Fetcher
 from monitor.store import Store
-from monitor.store.coordination import SharedPoliteness, SharedRobots
+from monitor.store.sharing import SharedPoliteness, SharedRobots
 
 
 @dataclass

@@ -189,6 +189,13 @@ class ReadingMixin:
             order = query.order_by(Document.source_id, Document.next_check_at)
             return [DocumentRow.of(d) for d in s.scalars(order)]
 
+    def queue_figures(self, stalled_after: float = 30.0) -> Any:
+        """The job queue's figures (monitor/store/coordination.py), or None where no
+        worker queue exists (SQLite, or PostgreSQL before the first worker)."""
+        from monitor.store.coordination import queue_figures
+
+        return queue_figures(self, stalled_after)  # type: ignore[arg-type]
+
     def counts(self) -> dict[str, int]:
         with self.session() as s:
             return {

@@ -238,3 +238,107 @@ def test_a_worker_refuses_sqlite_with_a_clear_error(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "needs PostgreSQL" in done.stderr
+
+
+def test_status_metrics_and_readiness_show_the_queue(
+    hosts: list[Host], pg_url: str, tmp_path: Path
+) -> None:
+    import json
+
+    from monitor.metrics import exposition
+
+    for host in hosts:
+        host.busy = 1.0  # slow pages: checks wait and run while we look
+    config = write_config(tmp_path / "sources.yaml", hosts)
+    Store(pg_url).close()
+    worker = start_worker(config, pg_url, tmp_path / "w.log")
+    store = Store(pg_url)
+    try:
+        wait_for(lambda: sum(h.in_flight for h in hosts) > 0, 60, "a check in flight")
+        status = subprocess.run(
+            [*MONITOR, "sources", "status", "--json", "--config", str(config), "--db", pg_url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert status.returncode == 0, status.stderr
+        rows = json.loads(status.stdout)
+        assert sum(r["checks_queued"] + r["checks_running"] for r in rows) > 0
+        assert sum(r["checks_running"] for r in rows) >= 1
+        figures = store.queue_figures()
+        assert figures is not None and figures.workers == 1 and figures.stalled == 0
+        metrics = exposition(store).decode()
+        assert "monitor_queue_workers 1.0" in metrics
+        assert 'monitor_queue_jobs{queue="checks",status="doing"}' in metrics
+        assert "monitor_checks_overdue_seconds" in metrics
+    finally:
+        stop([worker])
+        store.close()
+    # On SQLite (no queue) the same figures are simply absent.
+    lite = Store(f"sqlite:///{tmp_path / 'lite.db'}")
+    try:
+        assert lite.queue_figures() is None
+        assert "monitor_queue_workers" not in exposition(lite).decode()
+    finally:
+        lite.close()
+
+
+def test_run_with_workers_checks_through_the_queue_and_reports_it_on_readyz(
+    hosts: list[Host], pg_url: str, tmp_path: Path
+) -> None:
+    import json
+    import socket
+    import urllib.request
+
+    config = write_config(tmp_path / "sources.yaml", hosts[:2])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    service = subprocess.Popen(
+        [
+            *MONITOR,
+            "run",
+            "--workers",
+            "3",
+            "--config",
+            str(config),
+            "--db",
+            pg_url,
+            "--port",
+            str(port),
+            "--grace",
+            "5",
+        ],
+        stdout=(tmp_path / "run.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    store: Store | None = None
+    try:
+
+        def versions() -> int:
+            nonlocal store
+            store = store or Store(pg_url)
+            return scalar(store, "SELECT count(*) FROM versions")
+
+        wait_for(lambda: versions() >= 2 * DOCS_PER_HOST, 90, "versions from run --workers")
+
+        def ready() -> dict[str, object]:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as r:
+                    return dict(json.loads(r.read()))
+            except urllib.error.HTTPError as exc:  # 503 while not ready: still a report
+                return dict(json.loads(exc.read()))
+
+        wait_for(lambda: isinstance(ready().get("queue"), dict), 30, "/readyz with the queue")
+        queue = ready()["queue"]
+        assert isinstance(queue, dict)
+        assert queue["workers"] == 1 and queue["stalled"] == 0
+        assert queue["done_here"]["check_document"] >= 2 * DOCS_PER_HOST  # type: ignore[index]
+        service.send_signal(signal.SIGTERM)
+        assert service.wait(timeout=40) == 0
+        assert versions() == 2 * DOCS_PER_HOST
+    finally:
+        if service.poll() is None:
+            service.kill()
+        if store is not None:
+            store.close()
