@@ -270,3 +270,33 @@ def test_env_example_names_every_variable_the_service_reads() -> None:
     set_here = {n for n in re.findall(r"(MONITOR_[A-Z_]+)=", env)}
     set_here |= {n for n in compose()["services"]["monitor"]["environment"] if "MONITOR" in n}
     assert set_here <= read, set_here - read
+
+
+WORKER_UNIT = DEPLOY / "monitor-worker@.service"
+
+
+def test_worker_unit_runs_a_worker_as_hardened_as_the_service() -> None:
+    worker, service = read_unit(WORKER_UNIT)["Service"], read_unit()["Service"]
+    assert worker["ExecStart"] == (
+        "/opt/monitor/.venv/bin/monitor worker --config /etc/monitor/sources.yaml --concurrency 8"
+    )
+    assert "ExecReload" not in worker  # a worker reads sources.yaml when it starts
+    same = {k: v for k, v in service.items() if k not in ("ExecStart", "ExecReload")}
+    assert {k: worker.get(k) for k in same} == same
+    assert "%i" in read_unit(WORKER_UNIT)["Unit"]["Description"]
+
+
+def test_compose_runs_the_web_service_and_scalable_workers_on_postgresql() -> None:
+    spec = compose()
+    app, worker = spec["services"]["monitor"], spec["services"]["worker"]
+    assert app["command"][:2] == ["monitor", "run"] and "--workers" in app["command"]
+    assert worker["command"][:2] == ["monitor", "worker"]
+    assert worker["image"] == app["image"]
+    assert "ports" not in worker and "container_name" not in worker  # --scale worker=N
+    assert worker["environment"]["MONITOR_DATABASE_URL"] == (
+        app["environment"]["MONITOR_DATABASE_URL"]
+    )
+    assert worker["depends_on"]["db"] == {"condition": "service_healthy"}
+    probe = " ".join(worker["healthcheck"]["test"])
+    port = worker["command"][worker["command"].index("--metrics-port") + 1]
+    assert f"127.0.0.1:{port}/metrics" in probe
