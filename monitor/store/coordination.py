@@ -8,11 +8,15 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from monitor.store.repo import Store, utcnow
+from monitor.store.db import utcnow
+
+if TYPE_CHECKING:
+    from monitor.store.repo import Store
 
 
 def conninfo(database_url: str) -> str:
@@ -71,12 +75,12 @@ class QueueFigures:
     queued: dict[str, int]  # source -> checks waiting
 
 
-def queue_figures(store: Store, stalled_after: float = 30.0) -> QueueFigures | None:
+def queue_figures(engine: Engine, stalled_after: float = 30.0) -> QueueFigures | None:
     """The job queue's figures, or None where there is no queue (SQLite, or a
     database no worker has used yet)."""
-    if store.engine.dialect.name != "postgresql":
+    if engine.dialect.name != "postgresql":
         return None
-    with store.engine.connect() as conn:
+    with engine.connect() as conn:
         if conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is None:
             return None
         counts = {

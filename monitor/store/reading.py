@@ -7,11 +7,12 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Engine, case, func, select
 from sqlalchemy.orm import Session
 
 from monitor.store import history
 from monitor.store.catalog import MAX_INT
+from monitor.store.coordination import QueueFigures, queue_figures
 from monitor.store.dto import ChangeRow, DocumentRow, EndpointRow, EventRow, VersionRow
 from monitor.store.models import (
     Change,
@@ -83,6 +84,8 @@ def _health(
 
 class ReadingMixin:
     """Mixed into `Store`."""
+
+    engine: Engine  # provided by Store
 
     def session(self) -> Session:  # provided by Store
         raise NotImplementedError
@@ -189,12 +192,10 @@ class ReadingMixin:
             order = query.order_by(Document.source_id, Document.next_check_at)
             return [DocumentRow.of(d) for d in s.scalars(order)]
 
-    def queue_figures(self, stalled_after: float = 30.0) -> Any:
+    def queue_figures(self, stalled_after: float = 30.0) -> QueueFigures | None:
         """The job queue's figures (monitor/store/coordination.py), or None where no
         worker queue exists (SQLite, or PostgreSQL before the first worker)."""
-        from monitor.store.coordination import queue_figures
-
-        return queue_figures(self, stalled_after)  # type: ignore[arg-type]
+        return queue_figures(self.engine, stalled_after)
 
     def counts(self) -> dict[str, int]:
         with self.session() as s:
