@@ -293,8 +293,9 @@ def test_compose_runs_the_web_service_and_scalable_workers_on_postgresql() -> No
     assert worker["command"][:2] == ["monitor", "worker"]
     assert worker["image"] == app["image"]
     assert "ports" not in worker and "container_name" not in worker  # --scale worker=N
-    assert worker["environment"]["MONITOR_DATABASE_URL"] == (
-        app["environment"]["MONITOR_DATABASE_URL"]
+    assert (
+        worker["environment"]["MONITOR_DATABASE_URL"]
+        == (app["environment"]["MONITOR_DATABASE_URL"])
     )
     assert worker["depends_on"]["db"] == {"condition": "service_healthy"}
     probe = " ".join(worker["healthcheck"]["test"])

@@ -209,14 +209,25 @@ class Store(Reader, TrackingMixin, OutboxMixin, ReextractionMixin):
     # --- sources and documents ------------------------------------------------
 
     def sync_sources(self, sources: Iterable[tuple[str, str]]) -> None:
-        now = utcnow()
-        with self.session() as s, s.begin():
-            for source_id, name in sources:
-                row = s.get(SourceRow, source_id)
-                if row is None:
-                    s.add(SourceRow(id=source_id, name=name, created_at=now, updated_at=now))
-                elif row.name != name:
-                    row.name, row.updated_at = name, now
+        """One row per configured source. Workers starting together on PostgreSQL
+        insert the same rows at once: the loser of that race reads them again."""
+        wanted = list(sources)
+        for attempt in range(3):
+            now = utcnow()
+            try:
+                with self.session() as s, s.begin():
+                    for source_id, name in wanted:
+                        row = s.get(SourceRow, source_id)
+                        if row is None:
+                            s.add(
+                                SourceRow(id=source_id, name=name, created_at=now, updated_at=now)
+                            )
+                        elif row.name != name:
+                            row.name, row.updated_at = name, now
+                return
+            except IntegrityError:
+                if attempt == 2:
+                    raise
 
     def ensure_documents(self, source_id: str, urls: Sequence[str]) -> list[DocumentState]:
         """Get or create one row per canonical URL, in the order given."""

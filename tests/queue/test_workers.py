@@ -93,7 +93,9 @@ def write_config(path: Path, hosts: list[Host], extra: str = "") -> Path:
     return path
 
 
-def start_worker(config: Path, db: str, log: Path, **env: str) -> subprocess.Popen[bytes]:
+def start_worker(
+    config: Path, db: str, log: Path, *extra: str, **env: str
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             *MONITOR,
@@ -109,6 +111,7 @@ def start_worker(config: Path, db: str, log: Path, **env: str) -> subprocess.Pop
             "2",
             "--grace",
             "5",
+            *extra,
         ],
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
@@ -148,7 +151,9 @@ def test_three_workers_check_each_document_once_and_keep_each_hosts_politeness(
         total = HOSTS * DOCS_PER_HOST
         wait_for(lambda: scalar(store, "SELECT count(*) FROM versions") >= total, 90, "versions")
         time.sleep(1.5)  # a few more dispatch ticks: nothing may be checked again
-        assert stop(workers) == [0, 0, 0]
+        codes = stop(workers)
+        logs = "\n".join((tmp_path / f"w{i}.log").read_text()[-3000:] for i in range(3))
+        assert codes == [0, 0, 0], logs
         assert scalar(store, "SELECT count(*) FROM versions") == total
         assert scalar(store, "SELECT max(latest_seq) FROM documents") == 1
         logs = [(tmp_path / f"w{i}.log").read_text() for i in range(3)]
@@ -186,8 +191,14 @@ def test_a_check_retried_after_its_worker_died_adds_no_second_version_or_alert(
         try:
             # The first worker dies (os._exit) right after its first check committed
             # a version and its alert, before the job is marked done.
+            # One job at a time, so exactly one check has committed when it dies.
             doomed = start_worker(
-                config, pg_url, tmp_path / "doomed.log", MONITOR_FAULT="crash-after-check"
+                config,
+                pg_url,
+                tmp_path / "doomed.log",
+                "--concurrency",
+                "1",
+                MONITOR_FAULT="crash-after-check",
             )
             assert doomed.wait(timeout=60) == 70
             assert scalar(store, "SELECT count(*) FROM versions") == 1
