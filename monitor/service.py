@@ -383,6 +383,7 @@ class Service:
             self.store,
             token=os.environ.get("MONITOR_WEB_TOKEN"),
             extra_routers=[ops_router(self)],
+            bind_host=self.host,
         )
         return Server(
             uvicorn.Config(

@@ -258,6 +258,85 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worker.set_defaults(func=later("monitor.cli.ops", "cmd_worker"))
 
+    users = sub.add_parser(
+        "users",
+        help="accounts of the web UI and API: add, list, change, tokens, audit log",
+        description="Accounts (viewer < editor < admin). A server on a non-loopback "
+        "address serves nothing until an admin exists.",
+    )
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = _add(
+        users_sub,
+        "add",
+        "add an account (prints a generated password unless --password-stdin)",
+        "Add an account with a role. The password is generated and printed once, or read "
+        "from standard input with --password-stdin (at least 12 characters).",
+        """
+        monitor users add alice --role admin
+        printf '%s' "$PASSWORD" | monitor users add bob --role viewer --password-stdin
+        """,
+        parents=[common],
+    )
+    add.add_argument("name")
+    add.add_argument("--role", choices=("viewer", "editor", "admin"), default="viewer")
+    add.add_argument("--password-stdin", action="store_true", help="read the password")
+    add.set_defaults(func=later("monitor.cli.accounts", "cmd_users_add"))
+    listing = _add(
+        users_sub,
+        "list",
+        "list accounts",
+        "Every account with its role.",
+        "monitor users list",
+        parents=[common],
+    )
+    listing.set_defaults(func=later("monitor.cli.accounts", "cmd_users_list"))
+    change = _add(
+        users_sub,
+        "set",
+        "change an account's role, password or state",
+        "Change a role, set a new password (generated, or --password-stdin), disable or "
+        "enable an account. A new password or disabling ends the account's sessions.",
+        """
+        monitor users set bob --role editor
+        monitor users set bob --new-password
+        monitor users set bob --disable
+        """,
+        parents=[common],
+    )
+    change.add_argument("name")
+    change.add_argument("--role", choices=("viewer", "editor", "admin"))
+    change.add_argument("--new-password", action="store_true", help="generate a new password")
+    change.add_argument("--password-stdin", action="store_true", help="read the new password")
+    change.add_argument("--disable", action="store_true")
+    change.add_argument("--enable", action="store_true")
+    change.set_defaults(func=later("monitor.cli.accounts", "cmd_users_set"))
+    token = _add(
+        users_sub,
+        "token",
+        "create a personal API token for an account (printed once)",
+        "A token for the JSON API and the Atom feeds (Authorization: Bearer TOKEN, or "
+        "?access_token= on a feed URL). The write scope needs an editor.",
+        """
+        monitor users token alice --label grafana
+        monitor users token bob --scope write --label scripts
+        """,
+        parents=[common],
+    )
+    token.add_argument("name")
+    token.add_argument("--scope", choices=("read", "write"), default="read")
+    token.add_argument("--label", default="cli")
+    token.set_defaults(func=later("monitor.cli.accounts", "cmd_users_token"))
+    audit = _add(
+        users_sub,
+        "audit",
+        "show the audit log",
+        "Who did what and when: logins, account changes, actions in the UI and API.",
+        "monitor users audit --limit 50",
+        parents=[common],
+    )
+    audit.add_argument("--limit", type=int, default=100)
+    audit.set_defaults(func=later("monitor.cli.accounts", "cmd_users_audit"))
+
     serve = _add(
         sub,
         "serve",

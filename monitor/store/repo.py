@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.store import history
+from monitor.store.accounts import AccountsMixin
 from monitor.store.activity import ActivityMixin
 from monitor.store.browse import BrowseMixin
 from monitor.store.db import create_db_engine, migrate, require_schema, utcnow
@@ -163,7 +164,7 @@ def state_of(doc: Document) -> DocumentState:
     )
 
 
-class Reader(BrowseMixin, ActivityMixin, ReadingMixin, OutboxReadMixin):
+class Reader(BrowseMixin, ActivityMixin, ReadingMixin, OutboxReadMixin, AccountsMixin):
     """The read side: what the web UI, the JSON API, the CLI and the health checks
     ask. Every method is one short read-only session and returns plain frozen data
     (monitor/store/dto.py, AlertRow), never an ORM row.

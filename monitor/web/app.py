@@ -15,10 +15,12 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from monitor.config import Config
 from monitor.store import Store
-from monitor.web import api, feeds, pages
+from monitor.web import account, api, feeds, pages
+from monitor.web.auth import Policy, gate, identify
 from monitor.web.context import environment
 
 STATIC = Path(__file__).with_name("static")
@@ -41,15 +43,29 @@ def create_app(
     *,
     token: str | None = None,
     extra_routers: Iterable[APIRouter] = (),
+    bind_host: str = "127.0.0.1",
 ) -> FastAPI:
-    """Build the app. `token` enables state-changing actions (alert retry); without
-    it they answer 403, so a UI exposed by mistake cannot be used to act."""
+    """Build the app. Accounts decide who reads and who acts (monitor/web/auth.py);
+    `bind_host` is where it will listen: on a non-loopback address nothing is
+    served before an account exists. `token` is the old shared token, still
+    accepted for the alert retry."""
     # No Swagger UI: it loads scripts from a CDN, which the CSP (and offline use) forbid.
     app = FastAPI(title="monitor", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.store = store
     app.state.config = config
     app.state.token = token or None
     app.state.templates = environment()
+    app.state.policy = Policy.for_host(bind_host)
+
+    @app.middleware("http")
+    async def accounts(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if request.url.path.startswith("/static/"):
+            return await call_next(request)
+        request.state.access = await run_in_threadpool(identify, request)
+        stop = await run_in_threadpool(gate, request)
+        return stop if stop is not None else await call_next(request)
 
     @app.middleware("http")
     async def security_headers(
@@ -64,6 +80,7 @@ def create_app(
     app.include_router(feeds.build_feeds_router())
     for router in extra_routers:
         app.include_router(router)
+    app.include_router(account.router)
     app.include_router(pages.router)
     pages.install_error_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -81,5 +98,5 @@ def serve(
     """Run the UI with uvicorn until interrupted (`monitor serve`)."""
     import uvicorn
 
-    app = create_app(config, store, token=token, extra_routers=extra_routers)
+    app = create_app(config, store, token=token, extra_routers=extra_routers, bind_host=host)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

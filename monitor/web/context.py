@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse
 
 from monitor.analysis.themes import default_themes
 from monitor.config import Config
+from monitor.web.auth import Access
 from monitor.web.i18n import LANGUAGES, choose_language, translator
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -154,6 +155,7 @@ def render(
 ) -> HTMLResponse:
     """Render a page and remember an explicit language or time zone choice."""
     env: jinja2.Environment = request.app.state.templates
+    context.setdefault("access", getattr(request.state, "access", None) or Access())
     html = env.get_template(template).render(
         view=view, t=view.t, request=request, languages=LANGUAGES, **context
     )

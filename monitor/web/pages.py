@@ -12,7 +12,6 @@ into an address bar can fail inside the database.
 
 from __future__ import annotations
 
-import hmac
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qs, urlencode
 
@@ -24,6 +23,7 @@ from monitor.config import Config
 from monitor.store import Reader, Store, utcnow
 from monitor.store.browse import SORTS, DocumentFilter
 from monitor.views import compare, raw_text, translations
+from monitor.web.auth import Access, authorise
 from monitor.web.context import View, render, view_for
 from monitor.web.diffview import blocks, rows
 from monitor.web.overview import BY, overview_data, sources_data, themes_data
@@ -270,7 +270,7 @@ def alerts(request: Request) -> Response:
         alerts=store.alerts(status=status, limit=200),
         status=status,
         requeued=requeued,
-        actions=bool(request.app.state.token),
+        actions=bool(request.app.state.token) or request.state.access.can("editor"),
     )
 
 
@@ -288,15 +288,13 @@ async def _token_from(request: Request) -> str | None:
 
 @router.post("/alerts/{alert_id}/retry")
 async def retry_alert(request: Request, alert_id: AlertId) -> Response:
-    """Re-queue an alert. Needs the token: a cross-site form cannot know it, so the
-    token also protects against request forgery."""
+    """Re-queue an alert: an editor (a session with its CSRF token, or a personal
+    token with the write scope), or the shared MONITOR_WEB_TOKEN."""
     view = view_for(request)
-    expected = request.app.state.token
-    if not expected:
+    access: Access = request.state.access
+    if not request.app.state.token and access.user is None:
         raise HTTPException(403, view.t("error.disabled"))
-    given = await _token_from(request)
-    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise HTTPException(403, view.t("error.forbidden"))
+    await authorise(request, "editor", "alert retried", f"alert {alert_id}")
     try:
         _writer(request).retry_alert(alert_id, utcnow())
     except LookupError as exc:
