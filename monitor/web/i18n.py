@@ -163,6 +163,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "alerts.requeued": ("Оповещение №{id} снова в очереди.", "Alert #{id} is queued again."),
     "alerts.none": ("Оповещений нет.", "No alerts."),
     "alerts.all": ("все", "all"),
+    # a document's text and presence
+    "doc.last_checked": ("Проверен", "Last checked"),
+    "doc.next_check": ("следующая проверка {at}", "next check {at}"),
+    "doc.text": ("Текст (версия {seq})", "Text (version {seq})"),
+    "doc.latest_text": ("последняя версия", "latest version"),
+    "doc.link_here": ("Ссылка на этот абзац", "Link to this paragraph"),
+    "doc.read": ("читать", "read"),
+    "doc.presence.removed": (
+        "Страница перестала отвечать (404/410): документ снят.",
+        "The page stopped answering (404/410): the document was taken down.",
+    ),
+    "doc.presence.restored": (
+        "Страница снова доступна.",
+        "The page answers again.",
+    ),
     # accounts
     "login.title": ("Вход", "Log in"),
     "login.name": ("Имя", "Name"),

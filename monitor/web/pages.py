@@ -13,6 +13,7 @@ into an address bar can fail inside the database.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
@@ -28,6 +29,7 @@ from monitor.web.context import View, render, view_for
 from monitor.web.diffview import blocks, rows
 from monitor.web.overview import BY, overview_data, sources_data, themes_data
 from monitor.web.params import MAX_SEQ, AlertId, DocId, Seq, check_page_query, page_int
+from monitor.web.reading import readable
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_page_query)])
 
@@ -154,12 +156,26 @@ def _feed_query(chosen: dict[str, list[str]]) -> str:
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
 def document(request: Request, doc_id: DocId) -> Response:
+    """Metadata, the text as a reader reads it (the latest version, or `?seq=`),
+    and a timeline of versions and of the document's removal and return."""
     view = view_for(request)
     store = _store(request)
     item = store.document(doc_id, sources=_config(request).sources)
     if item is None:
         raise HTTPException(404, view.t("doc.not_found"))
     versions = store.document_versions(doc_id)
+    seq = page_int(request.query_params.get("seq"), "seq", MAX_SEQ) or item.latest_seq
+    text = store.version_text(doc_id, seq) if seq else None
+    if seq and text is None:
+        raise HTTPException(404, view.t("diff.bad_versions"))
+    presence = [e for e in store.events(document_id=doc_id) if e.kind in ("removed", "restored")]
+    timeline: list[tuple[str, Any]] = [("version", v) for v in versions]
+    timeline += [("event", e) for e in presence]
+    timeline.sort(
+        key=lambda entry: entry[1].fetched_at if entry[0] == "version" else entry[1].created_at,
+        reverse=True,
+    )
+    row = store.find_document(item.url)
     return render(
         request,
         view,
@@ -167,8 +183,12 @@ def document(request: Request, doc_id: DocId) -> Response:
         current="nav.documents",
         doc=item,
         versions=versions,
-        timeline=list(reversed(versions)),
+        timeline=timeline,
         translations=translations(store, doc_id),
+        seq=seq,
+        paragraphs=readable(text) if text else [],
+        last_checked_at=row.last_checked_at if row else None,
+        next_check_at=row.next_check_at if row else None,
     )
 
 
