@@ -195,3 +195,32 @@ def changes_feed(
     limit: LimitQ = 50,
 ) -> Response:
     return _feed("changes", request, store, config, theme, source, country, kind, limit)
+
+
+@router.get("/opml", response_class=Response, summary="OPML: every feed, by theme and by source")
+def opml(request: Request, store: StoreDep, config: ConfigDep) -> Response:
+    """Every Atom feed in one OPML file for a feed reader: new documents, changes,
+    and the changes of each theme and each source. With accounts, a reader appends
+    its own `access_token` (no token is written into the file)."""
+    base = str(request.base_url).rstrip("/")  # the address this reader reached us by
+    root = etree.Element("opml", version="2.0")
+    head = etree.SubElement(root, "head")
+    etree.SubElement(head, "title").text = "monitor: Russia–Kazakhstan texts"
+    body = etree.SubElement(root, "body")
+
+    def outline(parent: etree._Element, text: str, path: str, query: dict[str, str]) -> None:
+        url = f"{base}/feeds/{path}" + (f"?{urlencode(query)}" if query else "")
+        etree.SubElement(
+            parent, "outline", text=clean(text), title=clean(text), type="rss", xmlUrl=url
+        )
+
+    outline(body, "New documents", "documents.atom", {})
+    outline(body, "Changes", "changes.atom", {})
+    themes = etree.SubElement(body, "outline", text="Changes by theme")
+    for theme_id, labels in theme_labels(config).items():
+        outline(themes, f"Changes: {labels['label']}", "changes.atom", {"theme": theme_id})
+    sources = etree.SubElement(body, "outline", text="Changes by source")
+    for source in config.sources:
+        outline(sources, f"Changes: {source.name}", "changes.atom", {"source": source.id})
+    xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    return Response(xml, media_type="text/x-opml; charset=utf-8")

@@ -163,6 +163,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "alerts.requeued": ("Оповещение №{id} снова в очереди.", "Alert #{id} is queued again."),
     "alerts.none": ("Оповещений нет.", "No alerts."),
     "alerts.all": ("все", "all"),
+    "diff.memo": ("Памятка об изменении", "Change memo"),
+    "feed.opml": ("Все ленты (OPML)", "All feeds (OPML)"),
     # a document's text and presence
     "doc.last_checked": ("Проверен", "Last checked"),
     "doc.next_check": ("следующая проверка {at}", "next check {at}"),

@@ -232,6 +232,40 @@ def diff(request: Request, doc_id: DocId) -> Response:
     )
 
 
+@router.get("/documents/{doc_id}/memo.{fmt}")
+def memo(request: Request, doc_id: DocId, fmt: str) -> Response:
+    """The change between `from` and `to` as a memo to forward: Markdown or DOCX."""
+    from monitor.web import memo as memos
+
+    view = view_for(request)
+    if fmt not in ("md", "docx"):
+        raise HTTPException(404, view.t("error.not_found"))
+    store = _store(request)
+    item = store.document(doc_id, sources=_config(request).sources)
+    if item is None:
+        raise HTTPException(404, view.t("doc.not_found"))
+    to_seq = page_int(request.query_params.get("to"), "to", MAX_SEQ) or item.latest_seq
+    from_seq = page_int(request.query_params.get("from"), "from", MAX_SEQ)
+    from_seq = max(0, to_seq - 1) if from_seq is None else from_seq
+    try:
+        change = compare(
+            store, _config(request), doc_id, min(from_seq, to_seq), max(from_seq, to_seq)
+        )
+    except LookupError:
+        raise HTTPException(404, view.t("diff.bad_versions")) from None
+    dates = {v.seq: v.fetched_at for v in store.document_versions(doc_id)}
+    name = memos.filename(item, change, fmt)
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "md":
+        body = memos.markdown(item, change, dates).encode()
+        return Response(body, media_type="text/markdown; charset=utf-8", headers=headers)
+    return Response(
+        memos.docx(item, change, dates),
+        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        headers=headers,
+    )
+
+
 @router.get("/documents/{doc_id}/versions/{seq}/raw")
 def raw(request: Request, doc_id: DocId, seq: Seq) -> Response:
     """The raw snapshot as plain text: never rendered as HTML, whatever it contains."""
