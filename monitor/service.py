@@ -55,8 +55,9 @@ class Service:
         workers: int = 0,
     ) -> None:
         self.config_path = Path(config_path or os.environ.get("MONITOR_CONFIG") or "sources.yaml")
-        self.config: Config = load_config(self.config_path)
-        self.store = Store(database_url(db, self.config))
+        self.file_config: Config = load_config(self.config_path)
+        self.store = Store(database_url(db, self.file_config))
+        self.config = self._with_stored_sources(self.file_config)
         self.web, self.host, self.port = web, host, port
         # > 0: checks go through the job queue (PostgreSQL), this many at once here
         self.workers = workers
@@ -241,10 +242,12 @@ class Service:
     def reload(self) -> bool:
         """Apply a new configuration, or refuse it and keep the running one."""
         try:
-            new = load_config(self.config_path)
+            from_file = load_config(self.config_path)
+            new = self._with_stored_sources(from_file)
         except ConfigError as exc:
             log.error("reload refused, the running configuration stays: %s", exc)
             return False
+        self.file_config = from_file
         old = {s.id: s for s in self.config.sources}
         for source in new.sources:
             previous = old.pop(source.id, None)
@@ -262,9 +265,19 @@ class Service:
         self.dispatcher.config = new
         if self.app is not None:
             self.app.state.config = new
+            self.app.state.base_config = from_file
         self.store.sync_sources((s.id, s.name) for s in new.sources)
         log.info("configuration reloaded: %d sources", len(new.sources))
         return True
+
+    def _with_stored_sources(self, config: Config) -> Config:
+        """sources.yaml joined with the sources managed in the web UI."""
+        from monitor.config.stored import merge_sources
+
+        merged, problems = merge_sources(config, self.store.stored_sources())
+        for problem in problems:
+            log.warning("%s", problem)
+        return merged
 
     def _replace_fetcher(self, new: Config) -> None:
         """New `fetch:` settings take effect for checks started from now on; the old
@@ -384,7 +397,10 @@ class Service:
             token=os.environ.get("MONITOR_WEB_TOKEN"),
             extra_routers=[ops_router(self)],
             bind_host=self.host,
+            base_config=self.file_config,
         )
+        # A source changed in the UI is scheduled (or unscheduled) at once.
+        self.app.state.sources_changed = self.reload
         return Server(
             uvicorn.Config(
                 self.app, host=self.host, port=self.port, log_level="warning", lifespan="off"

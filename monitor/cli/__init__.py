@@ -78,6 +78,19 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     status.set_defaults(func=later("monitor.cli.ops", "cmd_sources_status"))
+    export = _add(
+        sources_sub,
+        "export",
+        "the sources managed in the web UI, as sources.yaml",
+        "Write the sources added or edited in the web UI as a sources.yaml fragment (pauses "
+        "as comments), to move them into the file.",
+        """
+        monitor sources export > ui-sources.yaml
+        monitor sources export --json
+        """,
+        parents=[common],
+    )
+    export.set_defaults(func=later("monitor.cli.ops", "cmd_sources_export"))
 
     check = _add(
         sub,

@@ -48,14 +48,18 @@ def progress_bar(quiet: bool) -> Iterator[Callable[[Any], None] | None]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from monitor.config.stored import merge_sources
     from monitor.cycle import run_cycle
 
     config = load_config(args.config)
-    if args.source:
-        for source_id in args.source:
-            config.source(source_id)  # raises ConfigError naming the unknown id
     store = open_store(args, config)
     try:
+        # the sources managed in the web UI run too; paused ones do not
+        config, problems = merge_sources(config, store.stored_sources())
+        for problem in problems:
+            print(f"warning: {problem}", file=sys.stderr)
+        for source_id in args.source or ():
+            config.source(source_id)  # raises ConfigError naming the unknown id
         with progress_bar(quiet=args.json or not sys.stderr.isatty()) as on_document:
             summary = asyncio.run(
                 run_cycle(

@@ -26,6 +26,22 @@ def cmd_sources_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sources_export(args: argparse.Namespace) -> int:
+    """The sources managed in the web UI, as sources.yaml (a GitOps round trip)."""
+    from monitor.config.stored import export_yaml
+
+    store = open_store(args, None, reading=True)
+    try:
+        stored = store.stored_sources()
+    finally:
+        store.close()
+    if args.json:
+        emit([{"id": s.id, "paused": s.paused, "spec": s.spec} for s in stored])
+    else:
+        sys.stdout.write(export_yaml(stored))
+    return EXIT_OK
+
+
 def cmd_sources_status(args: argparse.Namespace) -> int:
     """When each source's endpoints and documents are due, and how they are doing."""
     from monitor.alerts import describe_source
@@ -232,17 +248,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """The web UI, JSON API and feeds alone (no checking): e.g. a read-only replica."""
     import os
 
+    from monitor.config.stored import merge_sources
     from monitor.web import serve
     from monitor.web.ops import ops_router
 
-    config = load_config(args.config)
-    store = open_store(args, config, reading=True)
+    base = load_config(args.config)
+    store = open_store(args, base, reading=True)
+    config, _ = merge_sources(base, store.stored_sources())
     host = args.host or os.environ.get("MONITOR_WEB_HOST") or "127.0.0.1"
     port = args.port or int(os.environ.get("MONITOR_WEB_PORT") or 8080)
     try:
         serve(
             config,
             store,
+            base_config=base,
             host=host,
             port=port,
             token=os.environ.get("MONITOR_WEB_TOKEN") or None,

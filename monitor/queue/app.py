@@ -65,6 +65,7 @@ def build_app(
     @app.task(name="monitor.check_document", queue="checks")
     async def check_document(document_id: int, source_id: str) -> None:
         rt = runtime()
+        await asyncio.to_thread(rt.refresh)
         try:
             summary = await check_documents(
                 rt.config, rt.store, rt.fetcher, source_id, [document_id]
@@ -81,6 +82,7 @@ def build_app(
     @app.task(name="monitor.discover_source", queue="discovery")
     async def discover(source_id: str) -> None:
         rt = runtime()
+        await asyncio.to_thread(rt.refresh)
         try:
             summary = await discover_source(rt.config, rt.store, rt.fetcher, source_id)
         except LookupError:
@@ -104,6 +106,7 @@ def build_app(
     @app.task(name="monitor.dispatch", queue="dispatch", queueing_lock="dispatch")
     async def dispatch(timestamp: int) -> None:
         rt = runtime()
+        await asyncio.to_thread(rt.refresh)
         queued = 0
         for source in rt.config.sources:
             ids = await asyncio.to_thread(

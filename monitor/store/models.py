@@ -379,3 +379,16 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str | None] = mapped_column(String(300))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class StoredSource(Base):
+    """A source added or edited in the web UI (`spec`: its sources.yaml mapping),
+    or only paused there (`spec` None: the source is sources.yaml's)."""
+
+    __tablename__ = "stored_sources"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    spec: Mapped[str | None] = mapped_column(Text)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

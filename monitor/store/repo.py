@@ -37,6 +37,7 @@ from monitor.store.outbox import AlertDraft, OutboxMixin, OutboxReadMixin, add_a
 from monitor.store.reading import ReadingMixin
 from monitor.store.reextraction import ReextractionMixin
 from monitor.store.search import index_latest
+from monitor.store.stored_sources import StoredSourcesMixin
 from monitor.store.tracking import TrackingMixin
 
 
@@ -164,7 +165,9 @@ def state_of(doc: Document) -> DocumentState:
     )
 
 
-class Reader(BrowseMixin, ActivityMixin, ReadingMixin, OutboxReadMixin, AccountsMixin):
+class Reader(
+    BrowseMixin, ActivityMixin, ReadingMixin, OutboxReadMixin, AccountsMixin, StoredSourcesMixin
+):
     """The read side: what the web UI, the JSON API, the CLI and the health checks
     ask. Every method is one short read-only session and returns plain frozen data
     (monitor/store/dto.py, AlertRow), never an ORM row.

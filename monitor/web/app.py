@@ -18,8 +18,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from monitor.config import Config
+from monitor.config.stored import merge_sources
 from monitor.store import Store
-from monitor.web import account, api, feeds, pages
+from monitor.web import account, api, feeds, pages, sources_admin
 from monitor.web.auth import Policy, gate, identify
 from monitor.web.context import environment
 
@@ -44,6 +45,7 @@ def create_app(
     token: str | None = None,
     extra_routers: Iterable[APIRouter] = (),
     bind_host: str = "127.0.0.1",
+    base_config: Config | None = None,
 ) -> FastAPI:
     """Build the app. Accounts decide who reads and who acts (monitor/web/auth.py);
     `bind_host` is where it will listen: on a non-loopback address nothing is
@@ -53,6 +55,16 @@ def create_app(
     app = FastAPI(title="monitor", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.store = store
     app.state.config = config
+    # sources.yaml as read, before the sources managed in the UI were joined to it
+    app.state.base_config = base_config or config
+
+    def sources_changed() -> None:
+        """After a change in the UI: the sources this app shows (the service
+        replaces this with its reload, which also schedules them)."""
+        merged, _ = merge_sources(app.state.base_config, store.stored_sources())
+        app.state.config = merged
+
+    app.state.sources_changed = sources_changed
     app.state.token = token or None
     app.state.templates = environment()
     app.state.policy = Policy.for_host(bind_host)
@@ -81,6 +93,7 @@ def create_app(
     for router in extra_routers:
         app.include_router(router)
     app.include_router(account.router)
+    app.include_router(sources_admin.router)
     app.include_router(pages.router)
     pages.install_error_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -94,9 +107,17 @@ def serve(
     port: int = 8080,
     token: str | None = None,
     extra_routers: Iterable[APIRouter] = (),
+    base_config: Config | None = None,
 ) -> None:
     """Run the UI with uvicorn until interrupted (`monitor serve`)."""
     import uvicorn
 
-    app = create_app(config, store, token=token, extra_routers=extra_routers, bind_host=host)
+    app = create_app(
+        config,
+        store,
+        token=token,
+        extra_routers=extra_routers,
+        bind_host=host,
+        base_config=base_config,
+    )
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

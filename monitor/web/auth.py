@@ -179,7 +179,9 @@ async def form(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
 
 
-async def authorise(request: Request, role: str, action: str, target: str | None) -> Access:
+async def authorise(
+    request: Request, role: str, action: str, target: str | None, *, audit: bool = True
+) -> Access:
     """Allow a state-changing request by someone with `role`, or raise 401/403.
 
     A session must send its CSRF token (form field `csrf` or header X-CSRF-Token),
@@ -189,7 +191,8 @@ async def authorise(request: Request, role: str, action: str, target: str | None
     legacy = request.app.state.token
     given = _bearer(request) or (await form(request)).get("token")
     if legacy and given and hmac.compare_digest(given.encode(), legacy.encode()):
-        request.app.state.store.audit("shared-token", action, target)
+        if audit:
+            request.app.state.store.audit("shared-token", action, target)
         return access
     if access.user is None:
         raise HTTPException(401, "log in, or send a personal API token with the write scope")
@@ -201,7 +204,8 @@ async def authorise(request: Request, role: str, action: str, target: str | None
         sent = request.headers.get("x-csrf-token") or (await form(request)).get("csrf") or ""
         if not access.csrf or not hmac.compare_digest(sent.encode(), access.csrf.encode()):
             raise HTTPException(403, "the form is stale or forged (CSRF token missing or wrong)")
-    request.app.state.store.audit(access.name, action, target)
+    if audit:  # else the caller writes it once the action succeeded
+        request.app.state.store.audit(access.name, action, target)
     return access
 
 

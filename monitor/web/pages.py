@@ -24,6 +24,8 @@ from monitor.config import Config
 from monitor.store import Reader, Store, utcnow
 from monitor.store.browse import SORTS, DocumentFilter
 from monitor.views import compare, raw_text, translations
+from monitor.web import memo as memos
+from monitor.web import sources_admin
 from monitor.web.auth import Access, authorise
 from monitor.web.context import View, render, view_for
 from monitor.web.diffview import blocks, rows
@@ -235,8 +237,6 @@ def diff(request: Request, doc_id: DocId) -> Response:
 @router.get("/documents/{doc_id}/memo.{fmt}")
 def memo(request: Request, doc_id: DocId, fmt: str) -> Response:
     """The change between `from` and `to` as a memo to forward: Markdown or DOCX."""
-    from monitor.web import memo as memos
-
     view = view_for(request)
     if fmt not in ("md", "docx"):
         raise HTTPException(404, view.t("error.not_found"))
@@ -285,8 +285,21 @@ def raw(request: Request, doc_id: DocId, seq: Seq) -> Response:
 @router.get("/sources", response_class=HTMLResponse)
 def sources(request: Request) -> Response:
     view = view_for(request)
-    data = sources_data(_store(request), _config(request), view)
-    return render(request, view, "sources.html", current="nav.sources", **data)
+    store = _store(request)
+    data = sources_data(store, _config(request), view)
+    stored = store.stored_sources()
+    readonly = not sources_admin.editable()
+    return render(
+        request,
+        view,
+        "sources.html",
+        current="nav.sources",
+        managed={s.id: s for s in stored if s.spec is not None},
+        paused=[s for s in stored if s.paused],
+        can_edit=request.state.access.can("editor") and not readonly,
+        readonly=readonly,
+        **data,
+    )
 
 
 @router.get("/themes", response_class=HTMLResponse)
