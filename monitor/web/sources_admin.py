@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -26,6 +26,10 @@ from monitor.web.auth import Access, authorise, form
 from monitor.web.context import render, view_for
 
 router = APIRouter()
+SourceId = Annotated[
+    str,
+    Path(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]*$", description="a source id"),
+]
 ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 KINDS, COUNTRIES, LANGUAGES = ("official", "media"), ("RU", "KZ", "other"), ("ru", "kk", "en")
 
@@ -198,7 +202,7 @@ async def api_add(request: Request, body: SourceSpec) -> JSONResponse:
 
 
 @router.put("/api/sources/{source_id}", tags=["sources"], summary="Replace a UI-made source")
-async def api_edit(request: Request, source_id: str, body: SourceSpec) -> dict[str, str]:
+async def api_edit(request: Request, source_id: SourceId, body: SourceSpec) -> dict[str, str]:
     _require_editable()
     access = await authorise(request, "editor", "source edited", source_id, audit=False)
     if body.spec.get("id") != source_id:
@@ -215,9 +219,9 @@ async def api_edit(request: Request, source_id: str, body: SourceSpec) -> dict[s
 
 
 @router.post("/api/sources/{source_id}/{action}", tags=["sources"], summary="Pause or resume")
-async def api_act(request: Request, source_id: str, action: str) -> dict[str, str]:
-    if action not in ("pause", "resume"):
-        raise HTTPException(404, "no such action")
+async def api_act(
+    request: Request, source_id: SourceId, action: Literal["pause", "resume"]
+) -> dict[str, str]:
     _require_editable()
     access = await authorise(request, "editor", f"source {action}d", source_id)
     _apply(request, source_id, action, access)
@@ -225,7 +229,7 @@ async def api_act(request: Request, source_id: str, action: str) -> dict[str, st
 
 
 @router.delete("/api/sources/{source_id}", tags=["sources"], summary="Delete a UI-made source")
-async def api_delete(request: Request, source_id: str) -> dict[str, str]:
+async def api_delete(request: Request, source_id: SourceId) -> dict[str, str]:
     _require_editable()
     access = await authorise(request, "editor", "source deleted", source_id)
     _apply(request, source_id, "delete", access)
