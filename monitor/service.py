@@ -29,7 +29,7 @@ from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import
 
 from monitor.alerts import Dispatcher, check_health, source_problem
 from monitor.config import Config, ConfigError, Source, database_url, load_config
-from monitor.cycle import run_cycle
+from monitor.cycle import Preview, preview_page, run_cycle
 from monitor.fetch.client import Fetcher
 from monitor.metrics import CHECKS, SCHEDULER_LAG
 from monitor.store import StorageUnavailable, Store
@@ -270,6 +270,19 @@ class Service:
         log.info("configuration reloaded: %d sources", len(new.sources))
         return True
 
+    def check_now(self, source_id: str, document_id: int | None) -> None:
+        """The web UI's "check now": due at once, and the source's check started
+        now (with workers, their next dispatch queues it)."""
+        self.store.make_due(source_id, document_id)
+        if not self.workers and self.scheduler.get_job(source_id) is not None:
+            self.scheduler.modify_job(source_id, next_run_time=datetime.now(UTC))
+
+    async def _preview(self, source: Source, url: str) -> Preview:
+        if self.fetcher is None:
+            async with Fetcher(self.config.fetch) as fetcher:
+                return await preview_page(fetcher, source, url)
+        return await preview_page(self.fetcher, source, url)
+
     def _with_stored_sources(self, config: Config) -> Config:
         """sources.yaml joined with the sources managed in the web UI."""
         from monitor.config.stored import merge_sources
@@ -399,8 +412,11 @@ class Service:
             bind_host=self.host,
             base_config=self.file_config,
         )
-        # A source changed in the UI is scheduled (or unscheduled) at once.
+        # A source changed in the UI is scheduled (or unscheduled) at once; "check
+        # now" starts its check; a preview reads a page with this service's fetcher.
         self.app.state.sources_changed = self.reload
+        self.app.state.check_now = self.check_now
+        self.app.state.preview = self._preview
         return Server(
             uvicorn.Config(
                 self.app, host=self.host, port=self.port, log_level="warning", lifespan="off"

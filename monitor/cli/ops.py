@@ -249,10 +249,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
     from monitor.config.stored import merge_sources
+    from monitor.cycle import Preview, preview_page
+    from monitor.fetch.client import Fetcher
     from monitor.web import serve
     from monitor.web.ops import ops_router
 
     base = load_config(args.config)
+
+    async def preview(source: Any, url: str) -> Preview:
+        """The source form's preview: fetched here, with the file's fetch settings."""
+        async with Fetcher(base.fetch) as fetcher:
+            return await preview_page(fetcher, source, url)
+
     store = open_store(args, base, reading=True)
     config, _ = merge_sources(base, store.stored_sources())
     host = args.host or os.environ.get("MONITOR_WEB_HOST") or "127.0.0.1"
@@ -262,6 +270,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             config,
             store,
             base_config=base,
+            preview=preview,
             host=host,
             port=port,
             token=os.environ.get("MONITOR_WEB_TOKEN") or None,

@@ -12,6 +12,10 @@ if TYPE_CHECKING:
         CycleSummary,
         DocumentOutcome,
     )
+    from monitor.cycle.preview import (
+        Preview,
+        preview_page,
+    )
     from monitor.cycle.reextract import (
         ReextractReport,
         reextract,
@@ -25,9 +29,11 @@ if TYPE_CHECKING:
 __all__ = [
     "CycleSummary",
     "DocumentOutcome",
+    "Preview",
     "ReextractReport",
     "check_documents",
     "discover_source",
+    "preview_page",
     "reextract",
     "run_cycle",
 ]
@@ -40,6 +46,8 @@ __getattr__, __dir__ = exports(
         "ReextractReport": "monitor.cycle.reextract",
         "reextract": "monitor.cycle.reextract",
         "run_cycle": "monitor.cycle.run",
+        "Preview": "monitor.cycle.preview",
+        "preview_page": "monitor.cycle.preview",
         "check_documents": "monitor.cycle.run",
         "discover_source": "monitor.cycle.run",
     },

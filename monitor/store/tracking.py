@@ -8,9 +8,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from monitor.store.db import utcnow
 from monitor.store.models import Document, Endpoint, FetchLog
 
 # URLs per `IN (...)` list. Why a bound: one list of every URL a 70,000-entry
@@ -157,6 +158,16 @@ class TrackingMixin:
             doc = s.get(Document, document_id)
             assert doc is not None
             doc.status, doc.alias_of_id = "alias", canonical_id
+
+    def make_due(self, source_id: str, document_id: int | None = None) -> int:
+        """ "Check now": the source's documents (or one of them) are due from this
+        moment; the scheduler or the workers' dispatch checks them next."""
+        with self.session() as s, s.begin():
+            query = update(Document).where(Document.source_id == source_id)
+            if document_id is not None:
+                query = query.where(Document.id == document_id)
+            result = s.execute(query.values(next_check_at=utcnow()))
+            return int(getattr(result, "rowcount", 0) or 0)
 
     def due_documents(self, source_id: str, now: datetime, limit: int) -> list[Document]:
         """Discovered documents whose recheck time has come, most overdue first."""

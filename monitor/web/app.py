@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
@@ -46,6 +47,7 @@ def create_app(
     extra_routers: Iterable[APIRouter] = (),
     bind_host: str = "127.0.0.1",
     base_config: Config | None = None,
+    preview: Callable[..., Awaitable[Any]] | None = None,
 ) -> FastAPI:
     """Build the app. Accounts decide who reads and who acts (monitor/web/auth.py);
     `bind_host` is where it will listen: on a non-loopback address nothing is
@@ -65,6 +67,12 @@ def create_app(
         app.state.config = merged
 
     app.state.sources_changed = sources_changed
+    # "check now": make them due; the service (or the workers' dispatch) checks
+    # them at its next look. The service also starts the source's check at once.
+    app.state.check_now = lambda source_id, document_id: store.make_due(source_id, document_id)
+    # a page previewed with a source's rules before it is saved: set by whoever
+    # can fetch (`monitor run`, `monitor serve`); the web layer itself never does
+    app.state.preview = preview
     app.state.token = token or None
     app.state.templates = environment()
     app.state.policy = Policy.for_host(bind_host)
@@ -108,6 +116,7 @@ def serve(
     token: str | None = None,
     extra_routers: Iterable[APIRouter] = (),
     base_config: Config | None = None,
+    preview: Callable[..., Awaitable[Any]] | None = None,
 ) -> None:
     """Run the UI with uvicorn until interrupted (`monitor serve`)."""
     import uvicorn
@@ -119,5 +128,6 @@ def serve(
         extra_routers=extra_routers,
         bind_host=host,
         base_config=base_config,
+        preview=preview,
     )
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

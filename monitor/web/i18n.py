@@ -187,6 +187,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Feeds, listings, sitemaps ('feed|listing|sitemap URL')",
     ),
     "sources.save": ("Сохранить", "Save"),
+    "sources.preview": ("Предпросмотр", "Preview"),
+    "sources.preview_url": ("Проверить на адресе", "Try on the address"),
+    "sources.preview_of": (
+        "Заголовок: {title} · извлечение: {extractor} · {n} знаков",
+        "Title: {title} · extractor: {extractor} · {n} characters",
+    ),
+    "sources.check_now": ("Проверить сейчас", "Check now"),
+    "sources.checking": ("Источник {id} будет проверен сейчас.", "Source {id} is checked now."),
+    "doc.checking": ("Документ будет проверен сейчас.", "The document is checked now."),
     "sources.cancel": ("Отмена", "Cancel"),
     # a document's text and presence
     "doc.last_checked": ("Проверен", "Last checked"),

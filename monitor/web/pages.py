@@ -298,6 +298,7 @@ def sources(request: Request) -> Response:
         paused=[s for s in stored if s.paused],
         can_edit=request.state.access.can("editor") and not readonly,
         readonly=readonly,
+        checking=request.query_params.get("checking"),
         **data,
     )
 

@@ -24,6 +24,7 @@ from monitor.config.stored import validate_source
 from monitor.store import Reader
 from monitor.web.auth import Access, authorise, form
 from monitor.web.context import render, view_for
+from monitor.web.params import DocId
 
 router = APIRouter()
 SourceId = Annotated[
@@ -92,7 +93,13 @@ def _changed(request: Request) -> None:
     request.app.state.sources_changed()
 
 
-def _page(request: Request, spec: dict[str, Any], error: str | None, new: bool) -> Response:
+def _page(
+    request: Request,
+    spec: dict[str, Any],
+    error: str | None,
+    new: bool,
+    preview: Any = None,
+) -> Response:
     return render(
         request,
         view_for(request),
@@ -105,6 +112,8 @@ def _page(request: Request, spec: dict[str, Any], error: str | None, new: bool) 
         kinds=KINDS,
         countries=COUNTRIES,
         all_languages=LANGUAGES,
+        preview=preview,
+        can_preview=getattr(request.app.state, "preview", None) is not None,
     )
 
 
@@ -156,6 +165,8 @@ async def create_or_update(request: Request) -> Response:
 
 @router.post("/sources/{source_id}/{action}", include_in_schema=False)
 async def act(request: Request, source_id: str, action: str) -> Response:
+    if action == "check":  # not an edit: allowed in the read-only mode too
+        return await check_source(request, source_id)
     if action not in ("pause", "resume", "delete"):
         raise HTTPException(404, "no such action")
     _require_editable()
@@ -234,3 +245,49 @@ async def api_delete(request: Request, source_id: SourceId) -> dict[str, str]:
     access = await authorise(request, "editor", "source deleted", source_id)
     _apply(request, source_id, "delete", access)
     return {"id": source_id, "state": "deleted"}
+
+
+@router.post("/sources/preview", response_class=HTMLResponse, include_in_schema=False)
+async def preview(request: Request) -> Response:
+    """What the source in the form would extract from its first page, unsaved."""
+    _require_editable()
+    data = await form(request)
+    raw = (await request.body()).decode("utf-8", "replace")
+    languages = [v for v in re.findall(r"(?:^|&)languages=([a-z]{2})", raw) if v in LANGUAGES]
+    spec = spec_from_form(data, languages)
+    new = data.get("mode") != "edit"
+    await authorise(request, "editor", "source previewed", spec.get("id"), audit=False)
+    hook = getattr(request.app.state, "preview", None)
+    if hook is None:
+        raise HTTPException(501, "preview needs `monitor run` or `monitor serve`")
+    try:
+        source = validate_source(spec)
+    except ConfigError as exc:
+        return _page(request, spec, str(exc), new)
+    url = data.get("preview_url", "").strip() or next(
+        (str(u) for u in source.watch), next((str(d.url) for d in source.discover), "")
+    )
+    if not url.startswith(("http://", "https://")):
+        return _page(request, spec, "give a watched URL (or one to try) to preview", new)
+    result = await hook(source, url)
+    return _page(request, spec, None, new, result)
+
+
+async def check_source(request: Request, source_id: str) -> Response:
+    """Check the source's documents now (they are made due; the service or the
+    workers check them at once)."""
+    await authorise(request, "editor", "source check requested", source_id)
+    if source_id not in {s.id for s in request.app.state.config.sources}:
+        raise HTTPException(404, f"no active source {source_id!r}")
+    request.app.state.check_now(source_id, None)
+    return RedirectResponse(f"/sources?checking={source_id}#source-{source_id}", status_code=303)
+
+
+@router.post("/documents/{doc_id}/check", include_in_schema=False)
+async def check_document(request: Request, doc_id: DocId) -> Response:
+    await authorise(request, "editor", "document check requested", str(doc_id))
+    item = _store(request).document(doc_id, sources=request.app.state.config.sources)
+    if item is None:
+        raise HTTPException(404, "no such document")
+    request.app.state.check_now(item.source_id, doc_id)
+    return RedirectResponse(f"/documents/{doc_id}?checking=1", status_code=303)

@@ -214,3 +214,73 @@ def test_export_round_trips_and_check_runs_ui_sources(tmp_path: Path) -> None:
         summary = json.loads(checked.stdout)
         urls = {d["url"] for d in summary["documents"]}
         assert urls == {web.url("/doc")}, summary
+
+
+def test_preview_reads_the_page_with_the_forms_rules_before_saving(tmp_path: Path) -> None:
+    from monitor.cycle import preview_page
+    from monitor.fetch.client import Fetcher
+
+    store = Store(f"sqlite:///{tmp_path / 'm.db'}")
+    store.create_user("eddie", "editor", hash_password(PASSWORD))
+    config = parse_config("sources: []\n")
+
+    async def preview(source: object, url: str) -> object:
+        # tests fetch from loopback: the preview runs with the source's own policy,
+        # here widened as a server operator would for a private source
+        async with Fetcher(config.fetch) as fetcher:
+            widened = source.model_copy(update={"allow_private": True})  # type: ignore[attr-defined]
+            return await preview_page(fetcher, widened, url)
+
+    page = (
+        "<html><body><nav>Меню</nav><div class='article-body'><h1>Заявление</h1>"
+        "<p>Россия и Казахстан договорились.</p><div class='ad'>Реклама</div></div></body></html>"
+    )
+    with SimServer() as web:
+        web.route("/doc", Response.html(page))
+        app = create_app(config, store, bind_host="0.0.0.0", preview=preview)
+        try:
+            with serving(app) as base:
+                s = Site(base, store, app)
+                with login(s, "eddie") as c:
+                    form = {
+                        **FORM,
+                        "csrf": csrf(c),
+                        "watch": web.url("/doc"),
+                        "select": "div.article-body",
+                        "remove": "div.ad",
+                        "discover": "",
+                    }
+                    r = c.post("/sources/preview", data=form)
+                    assert r.status_code == 200, r.text
+                    shown = BeautifulSoup(r.text, "lxml")
+                    text = shown.select_one("#preview-text").text
+                    assert "договорились" in text and "Реклама" not in text and "Меню" not in text
+                    # nothing was saved by previewing
+                    assert not site_sources(store)
+                    bad = c.post("/sources/preview", data={**form, "select": "div[["})
+                    assert bad.status_code == 400 and "select" in bad.text
+        finally:
+            store.close()
+
+
+def site_sources(store: Store) -> list[str]:
+    return [s.id for s in store.stored_sources()]
+
+
+def test_check_now_makes_a_source_or_a_document_due(site: Site) -> None:
+    site.store.sync_sources([("from-file", "From the file")])
+    site.store.ensure_documents("from-file", ["https://kremlin.ru/supplement/1"])
+    (doc,) = site.store.schedule("from-file")
+    with login(site, "eddie") as c:
+        token = csrf(c)
+        r = c.post("/sources/from-file/check", data={"csrf": token})
+        assert r.status_code == 303 and "checking=from-file" in r.headers["location"]
+        r = c.post(f"/documents/{doc.id}/check", data={"csrf": token})
+        assert r.status_code == 303
+        assert c.post("/sources/nope/check", data={"csrf": token}).status_code == 404
+    (after,) = site.store.schedule("from-file")
+    assert after.next_check_at is not None
+    requested = [e.action for e in site.store.audit_log()]
+    assert "source check requested" in requested and "document check requested" in requested
+    with login(site, "vera") as c:
+        assert c.post("/sources/from-file/check", data={"csrf": csrf(c)}).status_code == 403
