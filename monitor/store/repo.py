@@ -24,6 +24,7 @@ from monitor.store.accounts import AccountsMixin
 from monitor.store.activity import ActivityMixin
 from monitor.store.browse import BrowseMixin
 from monitor.store.db import create_db_engine, migrate, require_schema, utcnow
+from monitor.store.marks import MarksMixin
 from monitor.store.models import (
     Change,
     Document,
@@ -166,7 +167,13 @@ def state_of(doc: Document) -> DocumentState:
 
 
 class Reader(
-    BrowseMixin, ActivityMixin, ReadingMixin, OutboxReadMixin, AccountsMixin, StoredSourcesMixin
+    BrowseMixin,
+    ActivityMixin,
+    ReadingMixin,
+    OutboxReadMixin,
+    AccountsMixin,
+    StoredSourcesMixin,
+    MarksMixin,
 ):
     """The read side: what the web UI, the JSON API, the CLI and the health checks
     ask. Every method is one short read-only session and returns plain frozen data

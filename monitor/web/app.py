@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from monitor.config import Config
 from monitor.config.stored import merge_sources
 from monitor.store import Store
-from monitor.web import account, api, feeds, pages, sources_admin
+from monitor.web import account, api, feeds, inbox, pages, sources_admin
 from monitor.web.auth import Policy, gate, identify
 from monitor.web.context import environment
 
@@ -102,6 +102,7 @@ def create_app(
         app.include_router(router)
     app.include_router(account.router)
     app.include_router(sources_admin.router)
+    app.include_router(inbox.router)
     app.include_router(pages.router)
     pages.install_error_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -24,8 +24,8 @@ from monitor.config import Config
 from monitor.store import Reader, Store, utcnow
 from monitor.store.browse import SORTS, DocumentFilter
 from monitor.views import compare, raw_text, translations
+from monitor.web import inbox, sources_admin
 from monitor.web import memo as memos
-from monitor.web import sources_admin
 from monitor.web.auth import Access, authorise
 from monitor.web.context import View, render, view_for
 from monitor.web.diffview import blocks, rows
@@ -137,6 +137,7 @@ def documents(request: Request) -> Response:
         view,
         "documents.html",
         current="nav.documents",
+        marks=inbox.marks_for(request, [d.id for d in page.items]),
         page=page,
         chosen=chosen,
         options=options,
@@ -178,6 +179,9 @@ def document(request: Request, doc_id: DocId) -> Response:
         reverse=True,
     )
     row = store.find_document(item.url)
+    # the reader's marks; opening the latest version reads it
+    mark = inbox.read(request, doc_id, seq) if seq == item.latest_seq else None
+    mark = mark or inbox.marks_for(request, [doc_id]).get(doc_id)
     return render(
         request,
         view,
@@ -191,6 +195,7 @@ def document(request: Request, doc_id: DocId) -> Response:
         paragraphs=readable(text) if text else [],
         last_checked_at=row.last_checked_at if row else None,
         next_check_at=row.next_check_at if row else None,
+        mark=mark,
     )
 
 
