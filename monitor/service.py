@@ -287,7 +287,9 @@ class Service:
         """sources.yaml joined with the sources managed in the web UI."""
         from monitor.config.stored import merge_sources
 
-        merged, problems = merge_sources(config, self.store.stored_sources())
+        merged, problems = merge_sources(
+            config, self.store.stored_sources(), self.store.user_subscriptions()
+        )
         for problem in problems:
             log.warning("%s", problem)
         return merged

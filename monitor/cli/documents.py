@@ -55,7 +55,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     store = open_store(args, config)
     try:
         # the sources managed in the web UI run too; paused ones do not
-        config, problems = merge_sources(config, store.stored_sources())
+        config, problems = merge_sources(config, store.stored_sources(), store.user_subscriptions())
         for problem in problems:
             print(f"warning: {problem}", file=sys.stderr)
         for source_id in args.source or ():

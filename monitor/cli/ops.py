@@ -262,7 +262,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return await preview_page(fetcher, source, url)
 
     store = open_store(args, base, reading=True)
-    config, _ = merge_sources(base, store.stored_sources())
+    config, _ = merge_sources(base, store.stored_sources(), store.user_subscriptions())
     host = args.host or os.environ.get("MONITOR_WEB_HOST") or "127.0.0.1"
     port = args.port or int(os.environ.get("MONITOR_WEB_PORT") or 8080)
     try:

@@ -9,12 +9,15 @@ kept out of checking wherever it comes from.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, Protocol
 
 import yaml
+from pydantic import ValidationError
 
-from monitor.config import Config, ConfigError, Source, parse_config
+from monitor.config import Config, ConfigError, Source, Subscription, parse_config
+from monitor.data import shipped_theme_ids
 
 
 class Stored(Protocol):
@@ -35,9 +38,55 @@ def validate_source(spec: dict[str, Any], where: str = "the web UI") -> Source:
     return config.sources[0]
 
 
-def merge_sources(config: Config, stored: Iterable[Stored]) -> tuple[Config, list[str]]:
-    """`config` with the UI's sources added and paused ones left out, and the
-    problems found (a stored source that no longer validates is skipped, not fatal)."""
+class Personal(Protocol):
+    """A reader's own subscription as the store gives it."""
+
+    @property
+    def user(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def spec(self) -> dict[str, Any]: ...
+
+
+def subscription_name(user: str, label: str) -> str:
+    """`u.<user>.<label>`, in the characters a subscription name allows."""
+    safe = re.sub(r"[^\w.-]", "_", user)[:20]
+    return f"u.{safe}.{label}"
+
+
+def validate_subscription(
+    config: Config, user: str, label: str, spec: dict[str, Any]
+) -> Subscription:
+    """A reader's subscription, checked by the rules of the file's subscriptions:
+    the model's, and the themes and sources it names must exist."""
+    if not re.fullmatch(r"[\w-]{1,40}", label):
+        raise ConfigError("a subscription's label: letters, digits, '_' or '-', at most 40")
+    try:
+        sub = Subscription.model_validate({**spec, "name": subscription_name(user, label)})
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(p) for p in e['loc'])}: {str(e['msg']).removeprefix('Value error, ')}"
+            for e in exc.errors()
+        ]
+        raise ConfigError("; ".join(problems)) from None
+    themes = set(config.themes) if config.themes is not None else set(shipped_theme_ids())
+    unknown = [t for t in sub.filters.themes if t not in themes]
+    if unknown:
+        raise ConfigError(f"filters.themes: unknown theme(s) {', '.join(unknown)}")
+    sources = {s.id for s in config.sources}
+    unknown = [s for s in sub.filters.sources if s not in sources]
+    if unknown:
+        raise ConfigError(f"filters.sources: unknown source(s) {', '.join(unknown)}")
+    return sub
+
+
+def merge_sources(
+    config: Config, stored: Iterable[Stored], personal: Iterable[Personal] = ()
+) -> tuple[Config, list[str]]:
+    """`config` with the UI's sources added and paused ones left out, and readers'
+    own subscriptions added; with the problems found (a stored source or
+    subscription that no longer validates is skipped, not fatal)."""
     stored = list(stored)
     from_file = {s.id for s in config.sources}
     paused = {s.id for s in stored if s.paused}
@@ -53,7 +102,14 @@ def merge_sources(config: Config, stored: Iterable[Stored]) -> tuple[Config, lis
             sources.append(validate_source(item.spec))
         except ConfigError as exc:
             problems.append(f"source {item.id!r} from the web UI is skipped: {exc}")
-    return config.model_copy(update={"sources": sources}), problems
+    merged = config.model_copy(update={"sources": sources})
+    subscriptions = list(config.subscriptions)
+    for own in personal:
+        try:
+            subscriptions.append(validate_subscription(merged, own.user, own.label, own.spec))
+        except ConfigError as exc:
+            problems.append(f"subscription {own.label!r} of {own.user!r} is skipped: {exc}")
+    return merged.model_copy(update={"subscriptions": subscriptions}), problems
 
 
 def paused_ids(stored: Iterable[Stored]) -> set[str]:

@@ -33,7 +33,9 @@ class Runtime:
         if self.base is None or time.monotonic() - self.refreshed_at < every:
             return
         self.refreshed_at = time.monotonic()
-        config, problems = merge_sources(self.base, self.store.stored_sources())
+        config, problems = merge_sources(
+            self.base, self.store.stored_sources(), self.store.user_subscriptions()
+        )
         for problem in problems:
             logging.getLogger(__name__).warning("%s", problem)
         self.config = config
@@ -48,7 +50,7 @@ class Runtime:
             ),
             robots_shelf=SharedRobots(store),
         )
-        merged, _ = merge_sources(config, store.stored_sources())
+        merged, _ = merge_sources(config, store.stored_sources(), store.user_subscriptions())
         runtime = cls(merged, store, fetcher, Dispatcher(merged, store), base=config)
         runtime.refreshed_at = time.monotonic()
         return runtime

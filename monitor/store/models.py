@@ -409,3 +409,17 @@ class ReaderMark(Base):
     starred: Mapped[bool] = mapped_column(Boolean, default=False)
     muted: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class UserSubscription(Base):
+    """An alert subscription a reader manages in the UI (`spec`: channel, filters,
+    mode, as in sources.yaml), joined to the file's subscriptions."""
+
+    __tablename__ = "user_subscriptions"
+    __table_args__ = (UniqueConstraint("user_id", "label", name="uq_user_subscription_label"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(40))
+    spec: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

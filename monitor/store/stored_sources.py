@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from monitor.store.db import utcnow
-from monitor.store.models import StoredSource
+from monitor.store.models import StoredSource, User, UserSubscription
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,15 @@ class StoredSourceRow:
     paused: bool
     updated_by: str
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class UserSubscriptionRow:
+    id: int
+    user: str
+    label: str
+    spec: dict[str, Any]  # channel, filters, mode
+    created_at: datetime
 
 
 class StoredSourcesMixin:
@@ -77,4 +86,40 @@ class StoredSourcesMixin:
     def delete_stored_source(self, source_id: str) -> bool:
         with self.session() as s, s.begin():
             result = s.execute(delete(StoredSource).where(StoredSource.id == source_id))
+            return bool(getattr(result, "rowcount", 0))
+
+    # --- readers' own alert subscriptions ----------------------------------------
+
+    def user_subscriptions(self, user: str | None = None) -> list[UserSubscriptionRow]:
+        with self.session() as s:
+            query = select(UserSubscription, User.name).join(
+                User, User.id == UserSubscription.user_id
+            )
+            if user is not None:
+                query = query.where(User.name == user)
+            else:
+                query = query.where(User.disabled.is_(False))
+            return [
+                UserSubscriptionRow(sub.id, name, sub.label, json.loads(sub.spec), sub.created_at)
+                for sub, name in s.execute(query.order_by(User.name, UserSubscription.label))
+            ]
+
+    def add_user_subscription(self, user_id: int, label: str, spec: dict[str, Any]) -> None:
+        with self.session() as s, s.begin():
+            s.add(
+                UserSubscription(
+                    user_id=user_id,
+                    label=label,
+                    spec=json.dumps(spec, ensure_ascii=False, sort_keys=True),
+                    created_at=utcnow(),
+                )
+            )
+
+    def delete_user_subscription(self, user_id: int, subscription_id: int) -> bool:
+        with self.session() as s, s.begin():
+            result = s.execute(
+                delete(UserSubscription).where(
+                    UserSubscription.id == subscription_id, UserSubscription.user_id == user_id
+                )
+            )
             return bool(getattr(result, "rowcount", 0))

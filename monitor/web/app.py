@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from monitor.config import Config
 from monitor.config.stored import merge_sources
 from monitor.store import Store
-from monitor.web import account, api, feeds, inbox, pages, sources_admin
+from monitor.web import account, api, feeds, inbox, pages, sources_admin, subscriptions
 from monitor.web.auth import Policy, gate, identify
 from monitor.web.context import environment
 
@@ -63,7 +63,9 @@ def create_app(
     def sources_changed() -> None:
         """After a change in the UI: the sources this app shows (the service
         replaces this with its reload, which also schedules them)."""
-        merged, _ = merge_sources(app.state.base_config, store.stored_sources())
+        merged, _ = merge_sources(
+            app.state.base_config, store.stored_sources(), store.user_subscriptions()
+        )
         app.state.config = merged
 
     app.state.sources_changed = sources_changed
@@ -103,6 +105,7 @@ def create_app(
     app.include_router(account.router)
     app.include_router(sources_admin.router)
     app.include_router(inbox.router)
+    app.include_router(subscriptions.router)
     app.include_router(pages.router)
     pages.install_error_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
