@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import httpx
 import uvicorn
+from bs4 import BeautifulSoup
 from fastapi import FastAPI
 
 from monitor.alerts.dispatch import Dispatcher
@@ -168,3 +170,20 @@ def serving(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@contextmanager
+def logged_in(base: str, name: str, password: str = PASSWORD) -> Iterator[httpx.Client]:
+    """A client logged in through the login form (with its CSRF token)."""
+    with httpx.Client(base_url=base, headers={"Accept-Language": "en"}) as client:
+        page = BeautifulSoup(client.get("/login").text, "lxml")
+        token = page.select_one("#login input[name=csrf]")
+        assert token is not None
+        answer = client.post(
+            "/login", data={"name": name, "password": password, "csrf": token["value"]}
+        )
+        assert answer.status_code == 303, answer.text
+        yield client

@@ -82,14 +82,19 @@ def account(request: Request, created: str | None = None) -> Response:
     access: Access = request.state.access
     if access.user is None:
         raise HTTPException(401, "log in to see your account")
-    view = view_for(request)
+    return _account_page(request, access)
+
+
+def _account_page(request: Request, access: Access, created: str | None = None) -> Response:
+    """The account page; `created`: a token just made, shown this once."""
+    assert access.user is not None
     return render(
         request,
-        view,
+        view_for(request),
         "account.html",
         current="",
         tokens=_store(request).tokens(access.user.name),
-        created=None,
+        created=created,
     )
 
 
@@ -107,14 +112,7 @@ async def create_token(request: Request) -> Response:
     store.create_token(
         access.user.name, label, scope if scope == "write" else "read", digest(token)
     )
-    return render(
-        request,
-        view_for(request),
-        "account.html",
-        current="",
-        tokens=store.tokens(access.user.name),
-        created=token,
-    )
+    return _account_page(request, access, created=token)
 
 
 @router.post("/account/tokens/{token_id}/revoke")
@@ -126,14 +124,7 @@ async def revoke_token(request: Request, token_id: int) -> Response:
     if token_id not in mine and not access.can("admin"):
         raise HTTPException(404, "no such token of yours")
     store.revoke_token(token_id)
-    return render(
-        request,
-        view_for(request),
-        "account.html",
-        current="",
-        tokens=store.tokens(access.user.name),
-        created=None,
-    )
+    return _account_page(request, access)
 
 
 @router.get("/users", response_class=HTMLResponse)

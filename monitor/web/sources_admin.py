@@ -69,6 +69,14 @@ def spec_from_form(data: dict[str, str], languages: list[str]) -> dict[str, Any]
     return spec
 
 
+async def _posted(request: Request) -> tuple[dict[str, str], dict[str, Any]]:
+    """The source form's fields and the sources.yaml mapping they describe."""
+    data = await form(request)
+    raw = (await request.body()).decode("utf-8", "replace")
+    languages = [v for v in re.findall(r"(?:^|&)languages=([a-z]{2})", raw) if v in LANGUAGES]
+    return data, spec_from_form(data, languages)
+
+
 def check_spec(request: Request, spec: dict[str, Any], *, new: bool) -> str | None:
     """Why `spec` cannot be saved, or None."""
     if "allow_private" in spec:
@@ -147,10 +155,7 @@ def edit_source(request: Request, source_id: str) -> Response:
 @router.post("/sources", include_in_schema=False)
 async def create_or_update(request: Request) -> Response:
     _require_editable()
-    data = await form(request)
-    raw = (await request.body()).decode("utf-8", "replace")
-    languages = [v for v in re.findall(r"(?:^|&)languages=([a-z]{2})", raw) if v in LANGUAGES]
-    spec = spec_from_form(data, languages)
+    data, spec = await _posted(request)
     new = data.get("mode") != "edit"
     action = "source added" if new else "source edited"
     access = await authorise(request, "editor", action, spec.get("id"), audit=False)
@@ -251,10 +256,7 @@ async def api_delete(request: Request, source_id: SourceId) -> dict[str, str]:
 async def preview(request: Request) -> Response:
     """What the source in the form would extract from its first page, unsaved."""
     _require_editable()
-    data = await form(request)
-    raw = (await request.body()).decode("utf-8", "replace")
-    languages = [v for v in re.findall(r"(?:^|&)languages=([a-z]{2})", raw) if v in LANGUAGES]
-    spec = spec_from_form(data, languages)
+    data, spec = await _posted(request)
     new = data.get("mode") != "edit"
     await authorise(request, "editor", "source previewed", spec.get("id"), audit=False)
     hook = getattr(request.app.state, "preview", None)

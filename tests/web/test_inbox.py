@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import httpx
 import pytest
 from bs4 import BeautifulSoup
-from web_support import Dataset, build, serving
+from web_support import PASSWORD, Dataset, build, logged_in, serving
 
 from monitor.store import Store
 from monitor.web import create_app
 from monitor.web.auth import hash_password
-
-PASSWORD = "correct horse battery staple"
 
 
 @dataclass
@@ -38,16 +36,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         store.close()
 
 
-@contextmanager
-def login(site: Site, name: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=site.base, headers={"Accept-Language": "en"}) as c:
-        page = BeautifulSoup(c.get("/login").text, "lxml")
-        token = page.select_one("#login input[name=csrf]")["value"]
-        assert (
-            c.post("/login", data={"name": name, "password": PASSWORD, "csrf": token}).status_code
-            == 303
-        )
-        yield c
+def login(site: Site, name: str) -> AbstractContextManager[httpx.Client]:
+    return logged_in(site.base, name)
 
 
 def unread(c: httpx.Client) -> dict[int, str]:

@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import httpx
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from web_support import serving
+from web_support import PASSWORD, logged_in, serving
 
 from monitor.config import ConfigError, parse_config
 from monitor.config.stored import validate_source
@@ -26,7 +26,6 @@ from monitor.web import create_app
 from monitor.web.auth import hash_password
 
 MONITOR = [sys.executable, "-m", "monitor.cli"]
-PASSWORD = "correct horse battery staple"
 
 
 @dataclass
@@ -53,14 +52,8 @@ def site(tmp_path: Path) -> Iterator[Site]:
         store.close()
 
 
-@contextmanager
-def login(site: Site, name: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=site.base, headers={"Accept-Language": "en"}) as c:
-        page = BeautifulSoup(c.get("/login").text, "lxml")
-        token = page.select_one("#login input[name=csrf]")["value"]
-        r = c.post("/login", data={"name": name, "password": PASSWORD, "csrf": token})
-        assert r.status_code == 303
-        yield c
+def login(site: Site, name: str) -> AbstractContextManager[httpx.Client]:
+    return logged_in(site.base, name)
 
 
 def csrf(c: httpx.Client) -> str:

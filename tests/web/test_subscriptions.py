@@ -4,13 +4,11 @@ the UI with the file's rules, joined to the configuration, and alerted on."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 from bs4 import BeautifulSoup
-from web_support import serving
+from web_support import PASSWORD, logged_in, serving
 
 from monitor.config import parse_config
 from monitor.config.stored import merge_sources
@@ -20,21 +18,11 @@ from monitor.store import Store
 from monitor.web import create_app
 from monitor.web.auth import hash_password
 
-PASSWORD = "correct horse battery staple"
 ENERGY = (
     "<html><body><article><h1>Соглашение</h1><p>Россия и Казахстан подписали соглашение "
     "о строительстве атомной электростанции и поставках ядерного топлива.</p>"
     "<p>Росатом построит АЭС у озера Балхаш.</p></article></body></html>"
 )
-
-
-@contextmanager
-def login(base: str, name: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=base, headers={"Accept-Language": "en"}) as c:
-        token = BeautifulSoup(c.get("/login").text, "lxml").select_one("#login input[name=csrf]")
-        r = c.post("/login", data={"name": name, "password": PASSWORD, "csrf": token["value"]})
-        assert r.status_code == 303
-        yield c
 
 
 def form_token(c: httpx.Client) -> str:
@@ -54,7 +42,7 @@ def test_a_reader_subscribes_in_the_ui_and_is_alerted(tmp_path: Path) -> None:
         )
         app = create_app(config, store, bind_host="0.0.0.0")
         try:
-            with serving(app) as base, login(base, "vera") as c:
+            with serving(app) as base, logged_in(base, "vera") as c:
                 token = form_token(c)
                 good = {
                     "csrf": token,
