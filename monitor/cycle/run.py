@@ -7,7 +7,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from monitor.config import Config, Source
 from monitor.cycle.confirm import confirm_change
@@ -107,16 +107,29 @@ async def run_cycle(
 
 
 async def check_documents(
-    config: Config, store: Store, fetcher: Fetcher, source_id: str, ids: list[int]
+    config: Config,
+    store: Store,
+    fetcher: Fetcher,
+    source_id: str,
+    ids: list[int],
+    checked_since: datetime | None = None,
 ) -> CycleSummary:
     """Check these documents of one source now: a worker's unit of work
     (monitor/queue). The state is read when the check starts, so a check retried
-    after a crash sees the version its first run recorded and adds none."""
+    after a crash sees the version its first run recorded and adds none; with
+    `checked_since` (when the dispatcher queued it), a document already checked
+    since then is not checked again: once per cycle, whatever was retried."""
     source = config.source(source_id)
     cycle = Cycle(config, store, fetcher, None)
     try:
         with private_allowed(source.allow_private):
             states = await cycle.in_writer(store.document_states, ids)
+            if checked_since is not None:
+                states = [
+                    st
+                    for st in states
+                    if st.last_checked_at is None or st.last_checked_at < checked_since
+                ]
             await asyncio.gather(*(check(cycle, source, st) for st in states))
     finally:
         await cycle.close()

@@ -21,6 +21,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from procrastinate import App, PsycopgConnector, exceptions
@@ -29,6 +30,7 @@ from procrastinate.jobs import Job
 from monitor.cycle import check_documents, discover_source
 from monitor.metrics import WORKER_JOBS
 from monitor.queue.runtime import Runtime
+from monitor.store import utcnow
 from monitor.store.coordination import claim_due, conninfo
 
 log = logging.getLogger(__name__)
@@ -63,19 +65,24 @@ def build_app(
         WORKER_JOBS.labels(name).inc()
 
     @app.task(name="monitor.check_document", queue="checks")
-    async def check_document(document_id: int, source_id: str) -> None:
+    async def check_document(document_id: int, source_id: str, due_at: str | None = None) -> None:
         rt = runtime()
         await asyncio.to_thread(rt.refresh)
+        since = datetime.fromisoformat(due_at) if due_at else None
         try:
             summary = await check_documents(
-                rt.config, rt.store, rt.fetcher, source_id, [document_id]
+                rt.config, rt.store, rt.fetcher, source_id, [document_id], since
             )
         except LookupError:  # the source left the configuration meanwhile
             log.info("document %s: source %s is not configured", document_id, source_id)
             return
         if os.environ.get(FAULT_ENV) == "crash-after-check":
             os._exit(70)
-        if summary.errors and not (summary.new or summary.changed or summary.unchanged):
+        if (
+            summary.documents
+            and summary.errors
+            and not (summary.new or summary.changed or summary.unchanged)
+        ):
             log.info("document %s: %s", document_id, summary.documents[0].error)
         done("check_document")
 
@@ -109,10 +116,11 @@ def build_app(
         await asyncio.to_thread(rt.refresh)
         queued = 0
         for source in rt.config.sources:
+            due_at = utcnow().isoformat()
             ids = await asyncio.to_thread(
                 claim_due, rt.store, source.id, CHECK_BATCH, lease, source.interval
             )
-            queued += await _defer_checks(app, source.id, ids)
+            queued += await _defer_checks(app, source.id, ids, due_at)
             await _defer_once(discover, f"discover:{source.id}", source_id=source.id)
         await _defer_once(deliver_alerts, "alerts")
         for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after):
@@ -138,7 +146,7 @@ async def _defer_once(task: Any, key: str, **kwargs: Any) -> bool:
     return True
 
 
-async def _defer_checks(app: App, source_id: str, ids: list[int]) -> int:
+async def _defer_checks(app: App, source_id: str, ids: list[int], due_at: str) -> int:
     """One check job per document: waiting once (queueing lock) and running once
     (lock), whichever worker dispatched it. One INSERT per batch; a batch holding
     a document whose job still waits is refused whole, and then goes job by job."""
@@ -148,7 +156,7 @@ async def _defer_checks(app: App, source_id: str, ids: list[int]) -> int:
             task_name="monitor.check_document",
             lock=f"doc:{i}",
             queueing_lock=f"doc:{i}",
-            task_kwargs={"document_id": i, "source_id": source_id},
+            task_kwargs={"document_id": i, "source_id": source_id, "due_at": due_at},
         )
         for i in ids
     ]

@@ -45,8 +45,10 @@ class Runtime:
     def open(cls, config: Config, store: Store) -> Runtime:
         fetcher = Fetcher(
             config.fetch,
+            # A slot is held for one request (bounded by `deadline`) and its pacing
+            # wait: a slot whose worker died frees itself after this lease.
             politeness=SharedPoliteness(
-                store, config.fetch.per_host_concurrency, lease=config.fetch.check_deadline * 2
+                store, config.fetch.per_host_concurrency, lease=config.fetch.deadline * 1.5 + 5
             ),
             robots_shelf=SharedRobots(store),
         )

@@ -68,6 +68,7 @@ class DocumentState:
     extractor: str | None = None  # the automatic extractor of the latest text
     region_path: str | None = None  # where the latest text sits in the page
     region_digest: str | None = None
+    last_checked_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ def state_of(doc: Document) -> DocumentState:
         extractor=doc.extractor,
         region_path=doc.region_path,
         region_digest=doc.region_digest,
+        last_checked_at=doc.last_checked_at,
     )
 
 
