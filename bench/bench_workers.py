@@ -4,8 +4,8 @@ database checking N new documents spread over five loopback hosts.
     .venv/bin/python bench/bench_workers.py                  # N=600, workers 1 2 4
     .venv/bin/python bench/bench_workers.py --n 1500 --workers 1 2 --concurrency 8
 
-Each page answers after `--latency` seconds (a real server is not instant), so
-jobs overlap their waiting; the site runs in its own process. Reported per run:
+Each page answers after 100–300 ms (`--latency MIN MAX`: a real server is not
+instant), so jobs overlap their waiting; the site runs in its own process. Reported per run:
 wall seconds until every document has its first version, documents per second,
 the workers' CPU milliseconds per document (user+system from /proc), and whether
 any document got more than one version (it must not). Every run starts from an
@@ -20,6 +20,7 @@ import argparse
 import json
 import multiprocessing as mp
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -44,12 +45,14 @@ HOSTS = 5
 PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-def _serve(n: int, latency: float, queue: Any) -> None:
+def _serve(n: int, latency: tuple[float, float], queue: Any) -> None:
     paras = _paragraphs()
+    rng = random.Random(7)
 
     def page(req: Request) -> Response:
         i = int(req.path.rsplit("/", 1)[1])
-        return Response.html(_page(i, 0, 0, paras), etag=True, delay=latency)
+        delay = rng.uniform(*latency)  # a real server's answer time
+        return Response.html(_page(i, 0, 0, paras), etag=True, delay=delay)
 
     bases = []
     for k in range(HOSTS):
@@ -146,11 +149,19 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=600)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument(
+        "--latency",
+        type=float,
+        nargs=2,
+        default=[0.1, 0.3],
+        metavar=("MIN", "MAX"),
+        help="seconds each page takes to answer, uniform in [MIN, MAX] (0.1 0.3)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     queue: Any = mp.Queue()
-    server = mp.Process(target=_serve, args=(args.n, args.latency, queue), daemon=True)
+    latency = (args.latency[0], args.latency[1])
+    server = mp.Process(target=_serve, args=(args.n, latency, queue), daemon=True)
     server.start()
     bases = queue.get(timeout=60)
     results = []
