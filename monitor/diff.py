@@ -139,15 +139,33 @@ _ANSI = {-1: ("\x1b[31;9m", "\x1b[0m"), 1: ("\x1b[32;1m", "\x1b[0m")}
 _PLAIN = {-1: ("[-", "-]"), 1: ("{+", "+}")}
 
 
+def _shorten(text: str, context: int, keep_head: bool, keep_tail: bool) -> str:
+    """Unchanged `text` cut to about `context` characters at each kept end, on word
+    boundaries: a cut never splits a word or a number («… 013 года»), and the
+    spaces next to the changes stay, so «развивают» + « и углубляют» do not glue."""
+    head = tail = ""
+    if keep_head:
+        head = text[:context]
+        cut = head.rfind(" ")
+        if cut > 0 and len(text) > context and not text[context].isspace():
+            head = head[:cut]
+    if keep_tail:
+        tail = text[-context:]
+        cut = tail.find(" ")
+        if 0 <= cut < len(tail) - 1 and not text[-context - 1].isspace():
+            tail = tail[cut + 1 :]
+    if not head and not tail:
+        return ""
+    return f"{head} … {tail}" if head and tail else f"{head} …" if head else f"… {tail}"
+
+
 def trim_context(ops: Sequence[Sequence[Any]], context: int) -> list[list[Any]]:
     """Changed text whole, unchanged text cut to `context` characters around it."""
     out: list[list[Any]] = []
     last = len(ops) - 1
     for i, (op, text) in enumerate(ops):
         if op == 0 and len(text) > 2 * context:
-            head = text[:context] if i > 0 else ""
-            tail = text[-context:] if i < last else ""
-            text = f"{head} … {tail}".strip() if head or tail else ""
+            text = _shorten(text, context, keep_head=i > 0, keep_tail=i < last)
             if not text:
                 continue
         out.append([op, text])
@@ -161,9 +179,7 @@ def render(ops: DiffOps, *, color: bool, context: int | None = None) -> str:
     for i, (op, text) in enumerate(ops):
         if op == 0:
             if context is not None and len(text) > 2 * context + 5:
-                head = text[:context] if i > 0 else ""
-                tail = text[-context:] if i < len(ops) - 1 else ""
-                text = f"{head} … {tail}"
+                text = _shorten(text, context, keep_head=i > 0, keep_tail=i < len(ops) - 1)
             out.append(text)
         else:
             start, end = marks[op]

@@ -61,6 +61,15 @@ def matches(
     )
 
 
+def excerpt(text: str, limit: int = 600) -> str:
+    """The opening of a new document for its alert, cut on a word boundary."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit] + " …"
+
+
 def due_at(mode: str, now: datetime) -> datetime | None:
     """Digests go out at the top of the next hour, or at the next midnight UTC."""
     if mode == "hourly":
@@ -81,8 +90,10 @@ def drafts_for(
     assessment: Assessment | None = None,
     themes: Sequence[dict[str, Any]] = (),
     ops: Sequence[tuple[int, str]] | None = None,
+    text: str | None = None,
 ) -> list[AlertDraft]:
-    """One draft per matching subscription; none at all for a cosmetic change."""
+    """One draft per matching subscription; none at all for a cosmetic change.
+    `text`: a new document's text, whose opening the alert quotes."""
     if assessment is not None and assessment.cosmetic:
         return []
     hits = list(themes)
@@ -118,6 +129,7 @@ def drafts_for(
         "significance": significance,
         "summary": assessment.summary if assessment else None,
         "diff": compact_ops(ops) if ops else None,
+        "excerpt": excerpt(text) if text and event == "new" else None,
         "links": links,
     }
     drafts = []

@@ -79,6 +79,8 @@ def text_body(payload: dict[str, Any]) -> str:
     body = "\n".join(_lines(payload))
     if payload.get("diff"):
         body += "\n\nDiff ([-deleted-] {+inserted+}):\n" + diff_text(payload["diff"])
+    if payload.get("excerpt"):
+        body += "\n\nText:\n" + payload["excerpt"]
     return body + "\n"
 
 
@@ -96,6 +98,8 @@ def html_body(payload: dict[str, Any]) -> str:
             else:
                 parts.append(t)
         diff = f"<h3>Diff</h3><div style='font-family:serif'>{''.join(parts)}</div>"
+    if payload.get("excerpt"):
+        diff += f"<h3>Text</h3><blockquote>{escape(payload['excerpt'])}</blockquote>"
     return f"<!doctype html><html><body>{lines}{diff}</body></html>"
 
 

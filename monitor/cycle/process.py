@@ -239,4 +239,5 @@ def _drafts(
         at=rec.started_at,
         assessment=assessment,
         ops=ops,
+        text=page.text,
     )

@@ -105,13 +105,11 @@ def render_feed(
         _sub(entry, "title", prefix + (e.title or e.url), type="text")
         _sub(entry, "updated", _stamp(e.created_at))
         _sub(entry, "published", _stamp(e.created_at))
-        _sub(
-            entry,
-            "link",
-            rel="alternate",
-            type="text/html",
-            href=f"{base}/documents/{e.document_id}",
-        )
+        # a change opens on its diff (the version before against this one)
+        page = f"{base}/documents/{e.document_id}"
+        if e.kind == "changed" and e.version_seq and e.version_seq > 1:
+            page += f"/diff?from={e.version_seq - 1}&to={e.version_seq}"
+        _sub(entry, "link", rel="alternate", type="text/html", href=page)
         if e.url.startswith(("http://", "https://")):
             _sub(entry, "link", rel="related", href=e.url)
         _sub(entry, "summary", _summary(e), type="text")

@@ -107,3 +107,31 @@ def test_hourly_digest_waits_for_the_hour_and_sends_one_message(
     (digest,) = [r.json() for r in receiver.received]
     assert digest["event"] == "digest" and digest["count"] == 2
     assert {i["document"]["url"] for i in digest["items"]} == {web.url("/a"), web.url("/b")}
+
+
+def test_a_new_document_alert_quotes_the_opening_of_its_text() -> None:
+    from datetime import UTC, datetime
+
+    from monitor.alerts.build import drafts_for, excerpt
+    from monitor.alerts.render import html_body, text_body
+    from monitor.config import parse_config
+
+    config = parse_config(
+        "subscriptions:\n  - name: all\n    channel: {type: email, to: [a@example.org]}\n"
+        "sources:\n  - id: s\n    name: S\n    watch: ['https://kremlin.ru/x']\n"
+    )
+    text = "Совместное заявление. " + "Стороны подтвердили приверженность союзничеству. " * 40
+    (draft,) = drafts_for(
+        config,
+        event="new",
+        source=config.sources[0],
+        document={"id": 1, "url": "https://kremlin.ru/x", "title": "Заявление", "seq": 1},
+        versions={"from": None, "to": 1},
+        at=datetime(2026, 11, 30, tzinfo=UTC),
+        text=text,
+    )
+    quoted = draft.payload["excerpt"]
+    assert quoted.startswith("Совместное заявление.") and quoted.endswith(" …")
+    assert len(quoted) <= 602 and quoted[:-2] in text  # cut on a word boundary
+    assert quoted in text_body(draft.payload) and "<blockquote>" in html_body(draft.payload)
+    assert excerpt("Короткий текст.") == "Короткий текст."

@@ -59,3 +59,23 @@ def test_render_marks_and_context() -> None:
     assert "\x1b[" in render(ops, color=True)
     long = diff_words("а " * 500 + "б", "а " * 500 + "в")
     assert len(render(long, color=False, context=20)) < 100
+
+
+def test_trimmed_context_keeps_spaces_and_whole_words() -> None:
+    """«развивают» + « и углубляют» must not glue into «развиваюти», and a cut
+    never splits a word or a number («… 013 года»)."""
+    from monitor.diff import render, trim_context
+
+    middle = (
+        " и углубляют сотрудничество в области энергетики, транспорта и образования, "
+        "а также в иных сферах, представляющих взаимный интерес, до 2013 года и далее "
+    )
+    ops = [(0, "Стороны "), (-1, "развивают"), (1, "активно развивают"), (0, middle), (1, "всегда")]
+    trimmed = trim_context(ops, 30)
+    context = trimmed[3][1]
+    assert context.startswith(" и углубляют") and context.endswith("и далее ")
+    assert " … " in context and "013 года" not in context.replace("2013 года", "")
+    for word in context.replace(" … ", " ").split():
+        assert word.strip(",") in middle.split() or word.strip(",") + "," in middle.split()
+    shown = render(ops, color=False, context=30)
+    assert "развивают+} и углубляют" in shown and "далее {+всегда+}" in shown

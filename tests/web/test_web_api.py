@@ -5,6 +5,7 @@ queried with httpx, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import threading
 import time
@@ -455,7 +456,11 @@ def test_atom_feeds_parse_and_filter_by_theme(served: Served) -> None:
 
     changes = feedparser.parse(s.get("/feeds/changes.atom", theme="space").content)
     assert changes.bozo == 0 and len(changes.entries) == 2
-    assert all(e.link == f"{s.url}/documents/{ids['space']}" for e in changes.entries)
+    # a change opens on its diff against the version before
+    assert all(
+        re.fullmatch(rf"{re.escape(s.url)}/documents/{ids['space']}/diff\?from=\d+&to=\d+", e.link)
+        for e in changes.entries
+    ), [e.link for e in changes.entries]
     assert all(e.summary and "words" in e.summary for e in changes.entries)
     assert changes.feed.id.endswith("feed:changes?theme=space")
     by_country = feedparser.parse(s.get("/feeds/changes.atom", country="RU").content)
