@@ -216,3 +216,60 @@ def test_a_hostile_page_runs_nothing(site: Site, browser: Any) -> None:
     assert not browser.find_elements(By.CSS_SELECTOR, "img, article")
     shot(browser, "hostile-raw")
     assert csp_violations(browser) == []
+
+
+def test_a_phone_sees_every_page_without_sideways_scrolling(site: Site, browser: Any) -> None:
+    """At 390 px (a phone), no page is wider than the screen; screenshots of each."""
+    settle_zone(browser, site.base)
+    treaty = site.data.ids["treaty"]
+    pages = {
+        "overview": "/",
+        "documents": "/documents",
+        "document": f"/documents/{treaty}",
+        "diff": f"/documents/{treaty}/diff?from=1&to=2",
+        "sources": "/sources",
+        "themes": "/themes",
+        "alerts": "/alerts",
+    }
+    browser.set_window_size(390, 900)
+    try:
+        for name, path in pages.items():
+            browser.get(site.base + path + ("&" if "?" in path else "?") + "lang=en")
+            width = browser.execute_script("return window.innerWidth")
+            wide = browser.execute_script("return document.documentElement.scrollWidth")
+            assert wide <= width, f"{path}: {wide}px wide on a {width}px screen"
+            path_png = SHOTS / f"phone-{name}.png"
+            assert browser.save_screenshot(str(path_png))
+        assert not csp_violations(browser)
+    finally:
+        browser.set_window_size(1280, 1800)
+
+
+def test_log_in_act_as_an_editor_and_log_out_in_a_browser(site: Site, browser: Any) -> None:
+    """Accounts in Chromium: the login form, an editor's action through a form that
+    carries the CSRF token by itself, logout; screenshots of login and account."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as expected
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from monitor.web.auth import hash_password
+
+    password = "correct horse battery staple"
+    site.store.create_user("browser-editor", "editor", hash_password(password))
+    browser.delete_all_cookies()
+    browser.get(site.base + "/login?lang=en&next=%2Falerts")
+    shot(browser, "login")
+    browser.find_element(By.NAME, "name").send_keys("browser-editor")
+    browser.find_element(By.NAME, "password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "#login button").click()
+    WebDriverWait(browser, 10).until(expected.url_contains("/alerts"))
+    assert browser.find_element(By.ID, "account").text == "browser-editor"
+    retry = browser.find_element(By.CSS_SELECTOR, "form.retry button")
+    retry.click()
+    WebDriverWait(browser, 10).until(expected.presence_of_element_located((By.ID, "requeued")))
+    browser.get(site.base + "/account")
+    shot(browser, "account")
+    browser.find_element(By.ID, "logout").click()
+    WebDriverWait(browser, 10).until(expected.url_contains("/login"))
+    assert not csp_violations(browser)
+    assert any(e.action == "alert retried" for e in site.store.audit_log())
