@@ -161,13 +161,30 @@ def _fts_term(stem: str, prefix: bool, variants: bool) -> str:
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
 
+def _stems(word: str) -> list[tuple[str, bool]]:
+    """Every reading of a word to look up. A Cyrillic word without Kazakh letters
+    may be Russian or Kazakh («Ресей», «Ресеймен»): it is looked up both ways, and
+    a Russian stem shorter than four letters must match whole, so «Ресей» (ru
+    «рес») does not find «Республикой» but (kk «ресей») finds «Ресейдің»."""
+    stem, prefix = _stem(word)
+    norm = normalize(word)
+    if norm.isdigit() or _script(norm) != "cyr":
+        return [(stem, prefix)]
+    kazakh = kazakh_stem(norm)
+    if kazakh == stem:
+        return [(stem, prefix)]
+    return [(stem, len(stem) >= 4), (kazakh, len(kazakh) >= 3)]
+
+
 def _fts_unit(chunk: str) -> str | None:
     """A word or a phrase as an FTS5 expression: its words, stemmed, in order."""
-    stems = [_stem(w) for w in _WORD.findall(chunk)][:_MAX_TERMS]
+    words = _WORD.findall(chunk)[:_MAX_TERMS]
+    stems = [_stem(w) for w in words]
     if not stems:
         return None
     if len(stems) == 1:
-        return _fts_term(*stems[0], variants=True)
+        terms = [_fts_term(stem, prefix, variants=True) for stem, prefix in _stems(words[0])]
+        return terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
     return " + ".join(_fts_term(stem, prefix, variants=False) for stem, prefix in stems)
 
 
