@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from bs4 import BeautifulSoup
+from conftest import _pg_schema_url
 from web_support import Dataset, build, serving
 
 from monitor.store import Store
@@ -34,19 +35,25 @@ class Site:
     db: str
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    path = tmp_path_factory.mktemp("accounts") / "monitor.db"
-    store = Store(f"sqlite:///{path}")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    """One dataset per backend: sessions, tokens and the audit log on both."""
+    pg = _pg_schema_url() if request.param == "postgresql" else None
+    url = next(pg) if pg else f"sqlite:///{tmp_path_factory.mktemp('accounts') / 'monitor.db'}"
+    store = Store(url)
     data = build(store)
     for name, role in (("vera", "viewer"), ("eddie", "editor"), ("ada", "admin")):
         store.create_user(name, role, hash_password(PASSWORD))
     try:
         # bound "elsewhere": with accounts, nothing is open without logging in
         with serving(create_app(data.config, store, bind_host="0.0.0.0")) as base:
-            yield Site(base, store, data, f"sqlite:///{path}")
+            yield Site(base, store, data, url)
     finally:
         store.close()
+        if pg:
+            pg.close()
 
 
 def login(site: Site, name: str, password: str = PASSWORD) -> httpx.Client:
