@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from monitor.store import Reader
 from monitor.web.auth import (
     LOGIN_CSRF_COOKIE,
     Access,
@@ -20,14 +19,9 @@ from monitor.web.auth import (
     start_session,
     verify_password,
 )
-from monitor.web.context import render, view_for
+from monitor.web.context import render, store_of, view_for
 
 router = APIRouter(include_in_schema=False)
-
-
-def _store(request: Request) -> Reader:
-    store: Reader = request.app.state.store
-    return store
 
 
 def _login_page(request: Request, error: str | None = None, status: int = 200) -> Response:
@@ -61,7 +55,7 @@ async def login_post(request: Request) -> Response:
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
     if not cookie or data.get("csrf") != cookie:
         return _login_page(request, "login.stale", 403)
-    store = _store(request)
+    store = store_of(request)
     user = store.user_by_name(data.get("name", "").strip())
     # A hash is checked even for an unknown name, so timing does not tell names.
     known = user.password_hash if user else dummy_hash()
@@ -93,7 +87,7 @@ def _account_page(request: Request, access: Access, created: str | None = None) 
         view_for(request),
         "account.html",
         current="",
-        tokens=_store(request).tokens(access.user.name),
+        tokens=store_of(request).tokens(access.user.name),
         created=created,
     )
 
@@ -108,7 +102,7 @@ async def create_token(request: Request) -> Response:
         raise HTTPException(403, "a viewer's tokens are read-only")
     token = new_token()
     label = (data.get("label") or "token").strip()[:100]
-    store = _store(request)
+    store = store_of(request)
     store.create_token(
         access.user.name, label, scope if scope == "write" else "read", digest(token)
     )
@@ -119,7 +113,7 @@ async def create_token(request: Request) -> Response:
 async def revoke_token(request: Request, token_id: int) -> Response:
     access = await authorise(request, "viewer", "token revoked", str(token_id))
     assert access.user is not None
-    store = _store(request)
+    store = store_of(request)
     mine = {t.id for t in store.tokens(access.user.name)}
     if token_id not in mine and not access.can("admin"):
         raise HTTPException(404, "no such token of yours")
@@ -132,7 +126,7 @@ def users(request: Request) -> Response:
     access: Access = request.state.access
     if not access.can("admin"):
         raise HTTPException(403, "accounts and the audit log are for admins")
-    store = _store(request)
+    store = store_of(request)
     return render(
         request,
         view_for(request),

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse
 
 from monitor.analysis.themes import default_themes
 from monitor.config import Config
+from monitor.store import Reader
 from monitor.web.auth import Access
 from monitor.web.i18n import LANGUAGES, choose_language, translator
 
@@ -148,6 +149,12 @@ def environment() -> jinja2.Environment:
     env.tests["http_url"] = http_url
     env.filters["http_url"] = http_url
     return env
+
+
+def store_of(request: Request) -> Reader:
+    """The app's store (read side; the few actions that write say so at the call)."""
+    store: Reader = request.app.state.store
+    return store
 
 
 def render(

@@ -6,10 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from monitor.store import Reader
 from monitor.store.marks import Mark
 from monitor.web.auth import Access, authorise
-from monitor.web.context import render, view_for
+from monitor.web.context import render, store_of, view_for
 from monitor.web.params import DocId
 
 router = APIRouter(include_in_schema=False)
@@ -22,17 +21,12 @@ MARKS = {
 }
 
 
-def _store(request: Request) -> Reader:
-    store: Reader = request.app.state.store
-    return store
-
-
 def marks_for(request: Request, document_ids: list[int]) -> dict[int, Mark]:
     """The visitor's marks of these documents (none for an anonymous visitor)."""
     access: Access = request.state.access
     if access.user is None:
         return {}
-    return _store(request).marks(access.user.id, document_ids)
+    return store_of(request).marks(access.user.id, document_ids)
 
 
 def read(request: Request, document_id: int, seq: int) -> Mark | None:
@@ -40,10 +34,10 @@ def read(request: Request, document_id: int, seq: int) -> Mark | None:
     access: Access = request.state.access
     if access.user is None:
         return None
-    mark = _store(request).marks(access.user.id, [document_id]).get(document_id, Mark())
+    mark = store_of(request).marks(access.user.id, [document_id]).get(document_id, Mark())
     if mark.seen_seq >= seq:
         return mark
-    return _store(request).set_mark(access.user.id, document_id, seen_seq=seq)
+    return store_of(request).set_mark(access.user.id, document_id, seen_seq=seq)
 
 
 @router.get("/inbox", response_class=HTMLResponse)
@@ -51,7 +45,7 @@ def inbox(request: Request) -> Response:
     access: Access = request.state.access
     if access.user is None:
         raise HTTPException(401, "log in to see your inbox")
-    unread, starred = _store(request).inbox(access.user.id)
+    unread, starred = store_of(request).inbox(access.user.id)
     names = {s.id: s.name for s in request.app.state.config.sources}
     return render(
         request,
@@ -70,8 +64,8 @@ async def mark(request: Request, doc_id: DocId, what: str) -> Response:
         raise HTTPException(404, "no such mark")
     access = await authorise(request, "viewer", f"document {what}", str(doc_id), audit=False)
     assert access.user is not None
-    if _store(request).document(doc_id) is None:
+    if store_of(request).document(doc_id) is None:
         raise HTTPException(404, "no such document")
-    _store(request).set_mark(access.user.id, doc_id, **MARKS[what])  # type: ignore[arg-type]
+    store_of(request).set_mark(access.user.id, doc_id, **MARKS[what])  # type: ignore[arg-type]
     back = "/inbox" if what == "unread" else f"/documents/{doc_id}"
     return RedirectResponse(back, status_code=303)

@@ -21,13 +21,13 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from monitor.config import Config
-from monitor.store import Reader, Store, utcnow
+from monitor.store import Store, utcnow
 from monitor.store.browse import SORTS, DocumentFilter
 from monitor.views import compare, raw_text, translations
 from monitor.web import inbox, sources_admin
 from monitor.web import memo as memos
 from monitor.web.auth import Access, authorise
-from monitor.web.context import View, render, view_for
+from monitor.web.context import View, render, store_of, view_for
 from monitor.web.diffview import blocks, rows
 from monitor.web.overview import BY, overview_data, sources_data, themes_data
 from monitor.web.params import MAX_SEQ, AlertId, DocId, Seq, check_page_query, page_int
@@ -37,12 +37,6 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(check_page_que
 
 EVENTS = ("new", "changed", "removed", "restored", "reextracted")
 PAGE_SIZE = 25
-
-
-def _store(request: Request) -> Reader:
-    """The read side: every page only reads (the retry action asks `_writer`)."""
-    store: Reader = request.app.state.store
-    return store
 
 
 def _writer(request: Request) -> Store:
@@ -88,7 +82,7 @@ def _day(value: str | None, view: View, name: str, end: bool = False) -> datetim
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request) -> Response:
     view = view_for(request)
-    data = overview_data(_store(request), _config(request))
+    data = overview_data(store_of(request), _config(request))
     return render(request, view, "overview.html", current="nav.overview", **data)
 
 
@@ -118,7 +112,7 @@ def documents(request: Request) -> Response:
     cursor = request.query_params.get("cursor") or None
     limit = max(1, min(page_int(request.query_params.get("limit"), "limit") or PAGE_SIZE, 100))
     try:
-        page = _store(request).list_documents(
+        page = store_of(request).list_documents(
             f, sources=config.sources, sort=sort, cursor=cursor, limit=limit
         )
     except ValueError as exc:  # the filter values were checked: the cursor is what is wrong
@@ -162,7 +156,7 @@ def document(request: Request, doc_id: DocId) -> Response:
     """Metadata, the text as a reader reads it (the latest version, or `?seq=`),
     and a timeline of versions and of the document's removal and return."""
     view = view_for(request)
-    store = _store(request)
+    store = store_of(request)
     item = store.document(doc_id, sources=_config(request).sources)
     if item is None:
         raise HTTPException(404, view.t("doc.not_found"))
@@ -207,7 +201,7 @@ def diff(request: Request, doc_id: DocId) -> Response:
     found; any other pair is diffed and summarised now, the same way.
     """
     view = view_for(request)
-    store = _store(request)
+    store = store_of(request)
     item = store.document(doc_id, sources=_config(request).sources)
     if item is None:
         raise HTTPException(404, view.t("doc.not_found"))
@@ -245,7 +239,7 @@ def memo(request: Request, doc_id: DocId, fmt: str) -> Response:
     view = view_for(request)
     if fmt not in ("md", "docx"):
         raise HTTPException(404, view.t("error.not_found"))
-    store = _store(request)
+    store = store_of(request)
     item = store.document(doc_id, sources=_config(request).sources)
     if item is None:
         raise HTTPException(404, view.t("doc.not_found"))
@@ -274,7 +268,7 @@ def memo(request: Request, doc_id: DocId, fmt: str) -> Response:
 @router.get("/documents/{doc_id}/versions/{seq}/raw")
 def raw(request: Request, doc_id: DocId, seq: Seq) -> Response:
     """The raw snapshot as plain text: never rendered as HTML, whatever it contains."""
-    text = raw_text(_store(request), doc_id, seq)
+    text = raw_text(store_of(request), doc_id, seq)
     if text is None:
         raise HTTPException(404, "no such version")
     return PlainTextResponse(
@@ -290,7 +284,7 @@ def raw(request: Request, doc_id: DocId, seq: Seq) -> Response:
 @router.get("/sources", response_class=HTMLResponse)
 def sources(request: Request) -> Response:
     view = view_for(request)
-    store = _store(request)
+    store = store_of(request)
     data = sources_data(store, _config(request), view)
     stored = store.stored_sources()
     readonly = not sources_admin.editable()
@@ -314,7 +308,7 @@ def themes(request: Request) -> Response:
     weeks = page_int(request.query_params.get("weeks"), "weeks") or 12
     by = request.query_params.get("by") or None
     data = themes_data(
-        _store(request),
+        store_of(request),
         _config(request),
         view,
         weeks=max(1, min(weeks, 104)),
@@ -329,7 +323,7 @@ def themes(request: Request) -> Response:
 @router.get("/alerts", response_class=HTMLResponse)
 def alerts(request: Request) -> Response:
     view = view_for(request)
-    store = _store(request)
+    store = store_of(request)
     status = request.query_params.get("status") or None
     if status not in (None, "pending", "sending", "sent", "failed", "uncertain"):
         status = None

@@ -21,9 +21,8 @@ from pydantic import BaseModel, Field
 
 from monitor.config import ConfigError
 from monitor.config.stored import validate_source
-from monitor.store import Reader
 from monitor.web.auth import Access, authorise, form
-from monitor.web.context import render, view_for
+from monitor.web.context import render, store_of, view_for
 from monitor.web.params import DocId
 
 router = APIRouter()
@@ -37,11 +36,6 @@ KINDS, COUNTRIES, LANGUAGES = ("official", "media"), ("RU", "KZ", "other"), ("ru
 
 def editable() -> bool:
     return os.environ.get("MONITOR_SOURCES_READONLY", "").lower() not in ("1", "true", "yes")
-
-
-def _store(request: Request) -> Reader:
-    store: Reader = request.app.state.store
-    return store
 
 
 def _lines(value: str) -> list[str]:
@@ -87,7 +81,7 @@ def check_spec(request: Request, spec: dict[str, Any], *, new: bool) -> str | No
     from_file = {s.id for s in request.app.state.base_config.sources}
     if source_id in from_file:
         return f"source {source_id!r} is defined in sources.yaml: edit it there"
-    stored = {s.id for s in _store(request).stored_sources() if s.spec is not None}
+    stored = {s.id for s in store_of(request).stored_sources() if s.spec is not None}
     if new and source_id in stored:
         return f"a source {source_id!r} exists already"
     try:
@@ -145,7 +139,7 @@ def edit_source(request: Request, source_id: str) -> Response:
     if not access.can("editor"):
         raise HTTPException(403, "editing a source needs an editor")
     _require_editable()
-    stored = {s.id: s for s in _store(request).stored_sources()}
+    stored = {s.id: s for s in store_of(request).stored_sources()}
     item = stored.get(source_id)
     if item is None or item.spec is None:
         raise HTTPException(404, f"no source {source_id!r} managed in the UI")
@@ -162,8 +156,8 @@ async def create_or_update(request: Request) -> Response:
     error = check_spec(request, spec, new=new)
     if error:
         return _page(request, spec, error, new)
-    _store(request).save_source(spec["id"], spec, access.name)
-    _store(request).audit(access.name, action, spec["id"])
+    store_of(request).save_source(spec["id"], spec, access.name)
+    store_of(request).audit(access.name, action, spec["id"])
     _changed(request)
     return RedirectResponse(f"/sources#source-{spec['id']}", status_code=303)
 
@@ -181,7 +175,7 @@ async def act(request: Request, source_id: str, action: str) -> Response:
 
 
 def _apply(request: Request, source_id: str, action: str, access: Access) -> None:
-    store = _store(request)
+    store = store_of(request)
     stored = {s.id: s for s in store.stored_sources()}
     from_file = {s.id for s in request.app.state.base_config.sources}
     if source_id not in from_file and source_id not in stored:
@@ -211,8 +205,8 @@ async def api_add(request: Request, body: SourceSpec) -> JSONResponse:
     error = check_spec(request, body.spec, new=True)
     if error:
         raise HTTPException(422, error)
-    _store(request).save_source(body.spec["id"], body.spec, access.name)
-    _store(request).audit(access.name, "source added", body.spec["id"])
+    store_of(request).save_source(body.spec["id"], body.spec, access.name)
+    store_of(request).audit(access.name, "source added", body.spec["id"])
     _changed(request)
     return JSONResponse({"id": body.spec["id"], "origin": "ui"}, status_code=201)
 
@@ -223,13 +217,13 @@ async def api_edit(request: Request, source_id: SourceId, body: SourceSpec) -> d
     access = await authorise(request, "editor", "source edited", source_id, audit=False)
     if body.spec.get("id") != source_id:
         raise HTTPException(422, "the spec's id must be the id in the address")
-    if not any(s.id == source_id and s.spec for s in _store(request).stored_sources()):
+    if not any(s.id == source_id and s.spec for s in store_of(request).stored_sources()):
         raise HTTPException(404, f"no source {source_id!r} managed in the UI")
     error = check_spec(request, body.spec, new=False)
     if error:
         raise HTTPException(422, error)
-    _store(request).save_source(source_id, body.spec, access.name)
-    _store(request).audit(access.name, "source edited", source_id)
+    store_of(request).save_source(source_id, body.spec, access.name)
+    store_of(request).audit(access.name, "source edited", source_id)
     _changed(request)
     return {"id": source_id, "origin": "ui"}
 
@@ -288,7 +282,7 @@ async def check_source(request: Request, source_id: str) -> Response:
 @router.post("/documents/{doc_id}/check", include_in_schema=False)
 async def check_document(request: Request, doc_id: DocId) -> Response:
     await authorise(request, "editor", "document check requested", str(doc_id))
-    item = _store(request).document(doc_id, sources=request.app.state.config.sources)
+    item = store_of(request).document(doc_id, sources=request.app.state.config.sources)
     if item is None:
         raise HTTPException(404, "no such document")
     request.app.state.check_now(item.source_id, doc_id)

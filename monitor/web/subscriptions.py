@@ -14,18 +14,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from monitor.config import ConfigError
 from monitor.config.stored import validate_subscription
-from monitor.store import Reader
 from monitor.web.auth import Access, authorise
-from monitor.web.context import render, view_for
+from monitor.web.context import render, store_of, view_for
 
 router = APIRouter(include_in_schema=False)
 EVENTS = ("new", "changed", "removed", "restored")
 LEVELS = ("trivial", "minor", "moderate", "major")
-
-
-def _store(request: Request) -> Reader:
-    store: Reader = request.app.state.store
-    return store
 
 
 def _page(
@@ -41,7 +35,7 @@ def _page(
         "subscriptions.html",
         status_code=400 if error else 200,
         current="nav.subscriptions",
-        mine=_store(request).user_subscriptions(access.user.name),
+        mine=store_of(request).user_subscriptions(access.user.name),
         error=error,
         form=form or {},
         themes=[(k, view.theme(k)) for k in view.themes],
@@ -89,10 +83,10 @@ async def add(request: Request) -> Response:
         validate_subscription(request.app.state.config, access.user.name, label, spec)
     except ConfigError as exc:
         return _page(request, str(exc), {k: v for k, v in values.items()})
-    if any(s.label == label for s in _store(request).user_subscriptions(access.user.name)):
+    if any(s.label == label for s in store_of(request).user_subscriptions(access.user.name)):
         return _page(request, f"you have a subscription {label!r} already", dict(values))
-    _store(request).add_user_subscription(access.user.id, label, spec)
-    _store(request).audit(access.name, "subscription added", label)
+    store_of(request).add_user_subscription(access.user.id, label, spec)
+    store_of(request).audit(access.name, "subscription added", label)
     request.app.state.sources_changed()
     return RedirectResponse("/subscriptions", status_code=303)
 
@@ -103,8 +97,8 @@ async def delete(request: Request, subscription_id: int) -> Response:
         request, "viewer", "subscription deleted", str(subscription_id), audit=False
     )
     assert access.user is not None
-    if not _store(request).delete_user_subscription(access.user.id, subscription_id):
+    if not store_of(request).delete_user_subscription(access.user.id, subscription_id):
         raise HTTPException(404, "no such subscription of yours")
-    _store(request).audit(access.name, "subscription deleted", str(subscription_id))
+    store_of(request).audit(access.name, "subscription deleted", str(subscription_id))
     request.app.state.sources_changed()
     return RedirectResponse("/subscriptions", status_code=303)
