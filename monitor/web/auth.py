@@ -171,12 +171,20 @@ def gate(request: Request) -> Response | None:
     return PlainTextResponse("authentication required\n", status_code=401)
 
 
-async def form(request: Request) -> dict[str, str]:
-    """A urlencoded form's first values (bounded: 10 kB)."""
+async def form_values(
+    request: Request, limit: int = 10_000, *, blanks: bool = True
+) -> dict[str, list[str]]:
+    """A urlencoded form's fields with every value (checkboxes repeat a name),
+    read from at most `limit` bytes of the body."""
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         return {}
-    body = (await request.body())[:10_000].decode("utf-8", "replace")
-    return {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
+    body = (await request.body())[:limit].decode("utf-8", "replace")
+    return parse_qs(body, keep_blank_values=blanks)
+
+
+async def form(request: Request) -> dict[str, str]:
+    """A urlencoded form's first values (bounded: 10 kB)."""
+    return {k: v[0] for k, v in (await form_values(request)).items()}
 
 
 async def authorise(

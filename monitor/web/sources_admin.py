@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from monitor.config import ConfigError
 from monitor.config.stored import validate_source
-from monitor.web.auth import Access, authorise, form
+from monitor.web.auth import Access, authorise, form_values
 from monitor.web.context import render, store_of, view_for
 from monitor.web.params import DocId
 
@@ -65,9 +65,9 @@ def spec_from_form(data: dict[str, str], languages: list[str]) -> dict[str, Any]
 
 async def _posted(request: Request) -> tuple[dict[str, str], dict[str, Any]]:
     """The source form's fields and the sources.yaml mapping they describe."""
-    data = await form(request)
-    raw = (await request.body()).decode("utf-8", "replace")
-    languages = [v for v in re.findall(r"(?:^|&)languages=([a-z]{2})", raw) if v in LANGUAGES]
+    values = await form_values(request)
+    data = {k: v[0] for k, v in values.items()}
+    languages = [v for v in values.get("languages", []) if v in LANGUAGES]
     return data, spec_from_form(data, languages)
 
 

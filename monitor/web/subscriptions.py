@@ -7,14 +7,13 @@ the file's subscriptions (monitor/config/stored.py)."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from monitor.config import ConfigError
 from monitor.config.stored import validate_subscription
-from monitor.web.auth import Access, authorise
+from monitor.web.auth import Access, authorise, form_values
 from monitor.web.context import render, store_of, view_for
 
 router = APIRouter(include_in_schema=False)
@@ -73,8 +72,7 @@ def spec_from(values: dict[str, list[str]]) -> dict[str, Any]:
 async def add(request: Request) -> Response:
     access = await authorise(request, "viewer", "subscription added", None, audit=False)
     assert access.user is not None
-    body = (await request.body())[:20_000].decode("utf-8", "replace")
-    values = parse_qs(body, keep_blank_values=False)
+    values = await form_values(request, 20_000, blanks=False)
     label = (values.get("label") or [""])[0].strip()
     spec = spec_from(values)
     if spec["channel"]["type"] == "webhook" and not access.can("editor"):
