@@ -63,6 +63,7 @@ __all__ = [
     "WebhookChannel",
     "database_url",
     "load_config",
+    "misnamed",
     "parse_config",
     "parse_duration",
 ]
@@ -106,16 +107,8 @@ class Config(BaseModel):
             if sub.name in names:
                 raise _Misnamed(index, "name", f"duplicate subscription name {sub.name!r}")
             names.add(sub.name)
-            for theme in sub.filters.themes:
-                if theme not in known_themes:
-                    raise _Misnamed(
-                        index,
-                        "filters.themes",
-                        f"unknown theme {theme!r}; known: {', '.join(sorted(known_themes))}",
-                    )
-            for source_id in sub.filters.sources:
-                if source_id not in known_sources:
-                    raise _Misnamed(index, "filters.sources", f"unknown source {source_id!r}")
+            if wrong := misnamed(sub, known_themes, known_sources):
+                raise _Misnamed(index, *wrong)
         return self
 
     def source(self, source_id: str) -> Source:
@@ -123,6 +116,22 @@ class Config(BaseModel):
             if source.id == source_id:
                 return source
         raise ConfigError(f"no source with id {source_id!r}")
+
+
+def misnamed(
+    sub: Subscription, known_themes: set[str], known_sources: set[str]
+) -> tuple[str, str] | None:
+    """(field, message) for the first theme or source a subscription names that
+    does not exist; the file's subscriptions and the readers' own (monitor/config/
+    stored.py) are held to this one check."""
+    for theme in sub.filters.themes:
+        if theme not in known_themes:
+            known = ", ".join(sorted(known_themes))
+            return "filters.themes", f"unknown theme {theme!r}; known: {known}"
+    for source_id in sub.filters.sources:
+        if source_id not in known_sources:
+            return "filters.sources", f"unknown source {source_id!r}"
+    return None
 
 
 class _DuplicateId(ValueError):

@@ -16,7 +16,14 @@ from typing import Any, Protocol
 import yaml
 from pydantic import ValidationError
 
-from monitor.config import Config, ConfigError, Source, Subscription, parse_config
+from monitor.config import (
+    Config,
+    ConfigError,
+    Source,
+    Subscription,
+    misnamed,
+    parse_config,
+)
 from monitor.data import shipped_theme_ids
 
 
@@ -71,13 +78,8 @@ def validate_subscription(
         ]
         raise ConfigError("; ".join(problems)) from None
     themes = set(config.themes) if config.themes is not None else set(shipped_theme_ids())
-    unknown = [t for t in sub.filters.themes if t not in themes]
-    if unknown:
-        raise ConfigError(f"filters.themes: unknown theme(s) {', '.join(unknown)}")
-    sources = {s.id for s in config.sources}
-    unknown = [s for s in sub.filters.sources if s not in sources]
-    if unknown:
-        raise ConfigError(f"filters.sources: unknown source(s) {', '.join(unknown)}")
+    if wrong := misnamed(sub, themes, {s.id for s in config.sources}):
+        raise ConfigError(": ".join(wrong))
     return sub
 
 
