@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from monitor.store.models import Alert, OperatorCondition
+from monitor.config.stored import subscription_name
+from monitor.store.models import Alert, OperatorCondition, ReaderMark, User, UserSubscription
 
 STATUSES = ("pending", "sending", "sent", "failed", "uncertain")
 
@@ -80,7 +81,12 @@ def add_alerts(
     document_id: int | None,
     now: datetime,
 ) -> None:
-    """Called inside the transaction that writes the event."""
+    """Called inside the transaction that writes the event. A reader's own
+    subscription (`u.<user>.<label>`) is not alerted about a document that reader
+    muted: muting is the reader's "not this one", for the inbox and the mail alike."""
+    if document_id is not None and any(d.subscription.startswith("u.") for d in drafts):
+        muted = _muted_subscriptions(s, document_id)
+        drafts = [d for d in drafts if d.subscription not in muted]
     for d in drafts:
         key = d.key or f"{d.subscription}:event:{event_id}"
         payload = {**d.payload, "idempotency_key": key, "event_id": event_id}
@@ -101,6 +107,17 @@ def add_alerts(
                 created_at=now,
             )
         )
+
+
+def _muted_subscriptions(s: Session, document_id: int) -> set[str]:
+    """Names of the readers' own subscriptions whose owner muted the document."""
+    rows = s.execute(
+        select(User.name, UserSubscription.label)
+        .join(UserSubscription, UserSubscription.user_id == User.id)
+        .join(ReaderMark, ReaderMark.user_id == User.id)
+        .where(ReaderMark.document_id == document_id, ReaderMark.muted.is_(True))
+    )
+    return {subscription_name(name, label) for name, label in rows}
 
 
 class OutboxReadMixin:

@@ -82,3 +82,44 @@ def test_a_reader_subscribes_in_the_ui_and_is_alerted(tmp_path: Path) -> None:
         assert [e.action for e in store.audit_log()].count("subscription added") == 1
     finally:
         store.close()
+
+
+def test_muting_a_document_silences_the_readers_own_subscriptions_only(db_url: str) -> None:
+    """Vera mutes a document: her subscription stops alerting on it, the team's
+    (file) subscription does not; unmuted, she is alerted again."""
+    store = Store(db_url)
+    try:
+        vera = store.create_user("vera", "viewer", hash_password(PASSWORD))
+        email = {"channel": {"type": "email", "to": ["vera@example.org"]}}
+        store.add_user_subscription(vera.id, "all", email)
+        with SimServer() as web:
+            page = ENERGY
+            web.route("/doc", lambda _req: Response.html(page))
+            base = parse_config(
+                "fetch: {per_host_delay: 0, confirm_delay: 0}\n"
+                "sources:\n  - id: s\n    name: S\n    allow_private: true\n"
+                f"    watch: ['{web.url('/doc')}']\n"
+                "subscriptions:\n"
+                "  - {name: team, channel: {type: email, to: [team@example.org]}}\n"
+            )
+            config, problems = merge_sources(base, [], store.user_subscriptions())
+            assert problems == []
+
+            def cycle_alerts(text: str) -> list[str]:
+                nonlocal page
+                page = text
+                before = {a.id for a in store.alerts()}
+                asyncio.run(run_cycle(config, store))
+                return sorted(a.subscription for a in store.alerts() if a.id not in before)
+
+            assert cycle_alerts(ENERGY) == ["team", "u.vera.all"]
+            doc = store.find_document(web.url("/doc"))
+            assert doc is not None
+            store.set_mark(vera.id, doc.id, muted=True)
+            edited = ENERGY.replace("у озера Балхаш", "у озера Балхаш до 2035 года")
+            assert cycle_alerts(edited) == ["team"]
+            store.set_mark(vera.id, doc.id, muted=False)
+            again = edited.replace("2035", "2036")
+            assert cycle_alerts(again) == ["team", "u.vera.all"]
+    finally:
+        store.close()
