@@ -39,7 +39,7 @@ from sqlalchemy.engine import make_url
 
 from monitor.store.db import DatabaseError, create_db_engine, migrate, require_schema, utcnow
 from monitor.store.models import Base, Document, Snapshot, Version
-from monitor.store.search import PG_TSV
+from monitor.store.search import PG_TSV_OF_VERSION, add_kazakh_lexemes
 
 with contextlib.suppress(ImportError):  # registers `document_themes` in Base.metadata
     import monitor.store.search  # noqa: F401
@@ -176,14 +176,12 @@ def rebuild_search(conn: Connection) -> dict[str, int]:
         )
         return {"search_fts": _count(conn, "search_fts")}
     if "search_tsv" in present:
-        if ":title" not in PG_TSV or ":text" not in PG_TSV:
-            raise DatabaseError("monitor.store.search.PG_TSV changed: update rebuild_search")
-        expression = PG_TSV.replace(":title", "v.title").replace(":text", "v.text")
         conn.exec_driver_sql("DELETE FROM search_tsv")
         conn.exec_driver_sql(
             "INSERT INTO search_tsv (document_id, version_id, tsv) "
-            f"SELECT d.id, v.id, {expression} {LATEST}"
+            f"SELECT d.id, v.id, {PG_TSV_OF_VERSION} {LATEST}"
         )
+        add_kazakh_lexemes(conn)
         return {"search_tsv": _count(conn, "search_tsv")}
     return {}
 

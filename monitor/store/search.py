@@ -13,7 +13,10 @@ text that only says «соглашения»:
   index; the query is parsed and stemmed by `websearch_to_tsquery('russian', …)`
   and its lexemes made prefixes too (`pg_tsquery`), since Snowball stems some
   forms shorter than others. Snippets are `ts_headline` over the stored text of
-  the page's rows only.
+  the page's rows only. PostgreSQL has no Kazakh stemmer, so a Kazakh text also
+  stores the project's Kazakh stems of its words as 'simple' lexemes
+  (`kazakh_lexemes`), and the query is OR-ed with the same stems of its words
+  (`_kazakh_tsquery`): «Ресеймен» finds «Ресейдің», as on SQLite.
 
 Relevance (sort="relevance") is the same on both: documents whose title matches
 first, then the most recently changed. It must be a function of the document and
@@ -33,7 +36,7 @@ import html
 import itertools
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -58,7 +61,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery, TableValuedAlias
 
-from monitor.morph import _EN, _RU, _script, kazakh_stem, normalize
+from monitor.morph import _EN, _KAZAKH_LETTERS, _RU, _script, kazakh_stem, normalize
 from monitor.store.models import Base, Document, Id
 
 # One row per (document, theme id of its latest version); filters by theme are
@@ -76,8 +79,15 @@ search_tsv = table("search_tsv", column("document_id", Integer), column("version
 # PostgreSQL: a tsvector must stay under 1 MB; the first 300,000 characters are indexed.
 PG_TSV = (
     "setweight(to_tsvector('russian', coalesce(:title, '')), 'A') || "
-    "setweight(to_tsvector('russian', left(:text, 300000)), 'B')"
+    "setweight(to_tsvector('russian', left(:text, 300000)), 'B') || "
+    "setweight(to_tsvector('simple', :kk), 'B')"
 )
+# the same over a version row `v`, for bulk rebuilds; `add_kazakh_lexemes` follows
+PG_TSV_OF_VERSION = (
+    PG_TSV.replace(":title", "v.title").replace(":text", "v.text").replace(":kk", "''")
+)
+_PG_CHARS = 300_000
+_KAZAKH_SHARE = 0.02  # Kazakh-only letters among Cyrillic ones: ~8 % in Kazakh prose
 _HEADLINE = (
     'StartSel=\x02, StopSel=\x03, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
 )
@@ -123,8 +133,27 @@ def index_latest(
                 "ON CONFLICT (document_id) DO UPDATE SET version_id = excluded.version_id, "
                 "tsv = excluded.tsv"
             ),
-            {"d": document_id, "v": version_id, "title": title, "text": body},
+            {
+                "d": document_id,
+                "v": version_id,
+                "title": title,
+                "text": body,
+                "kk": kazakh_lexemes(title, body),
+            },
         )
+
+
+def kazakh_lexemes(title: str | None, body: str) -> str:
+    """The Kazakh stems of a Kazakh text's words, space-separated, for PostgreSQL's
+    'simple' configuration ('' for a text that is not Kazakh: a Russian story that
+    names «Қасым-Жомарт Тоқаев» pays one regex scan, not a stemmer per word)."""
+    head = body[:20_000]
+    cyrillic = sum(1 for ch in head if "\u0400" <= ch <= "\u04ff")
+    kazakh = sum(1 for ch in head if ch in _KAZAKH_LETTERS)
+    if not cyrillic or kazakh < _KAZAKH_SHARE * cyrillic:
+        return ""
+    words = {normalize(w) for w in _WORD.findall(f"{title or ''} {body[:_PG_CHARS]}")}
+    return " ".join(sorted({kazakh_stem(w) if _script(w) != "en" else w for w in words}))
 
 
 # --- SQLite: the query language, stemmed -------------------------------------------
@@ -188,10 +217,9 @@ def _fts_unit(chunk: str) -> str | None:
     return " + ".join(_fts_term(stem, prefix, variants=False) for stem, prefix in stems)
 
 
-def fts_query(query: str, *, title_only: bool = False) -> str | None:
-    """An FTS5 MATCH expression for a web-search style query; None when nothing in it
-    can match (no words, or only exclusions). `title_only`: the words in the title
-    (exclusions left to the main query)."""
+def _parse(query: str, unit: Callable[[str], str | None]) -> tuple[list[list[str]], list[str]]:
+    """The web-search syntax: groups that must all match, each an OR of units, and
+    the excluded units; `unit` turns a word or a "phrase" into the engine's term."""
     groups: list[list[str]] = []  # AND of ORs
     excluded: list[str] = []
     join_next = False
@@ -202,17 +230,24 @@ def fts_query(query: str, *, title_only: bool = False) -> str | None:
             continue
         if word is not None and word.startswith("-") and len(word) > 1:
             negative, word = True, word[1:]
-        unit = _fts_unit(phrase if phrase is not None else word)
-        if unit is None:
+        term = unit(phrase if phrase is not None else word)
+        if term is None:
             continue
         if negative:
-            excluded.append(unit)
+            excluded.append(term)
         elif join_next:
-            groups[-1].append(unit)
+            groups[-1].append(term)
         else:
-            groups.append([unit])
+            groups.append([term])
         join_next = False
-    groups = groups[:_MAX_TERMS]
+    return groups[:_MAX_TERMS], excluded
+
+
+def fts_query(query: str, *, title_only: bool = False) -> str | None:
+    """An FTS5 MATCH expression for a web-search style query; None when nothing in it
+    can match (no words, or only exclusions). `title_only`: the words in the title
+    (exclusions left to the main query)."""
+    groups, excluded = _parse(query, _fts_unit)
     if not groups:
         return None
     positive = " AND ".join(g[0] if len(g) == 1 else "(" + " OR ".join(g) + ")" for g in groups)
@@ -239,14 +274,43 @@ def pg_tsquery(s: Session, query: str) -> str | None:
     parsed = s.scalar(
         text("SELECT CAST(websearch_to_tsquery('russian', :q) AS text)"), {"q": query}
     )
+    kazakh = _kazakh_tsquery(query)
     if not parsed:
-        return None
+        return kazakh
 
     def prefix(m: re.Match[str]) -> str:
+        # as on SQLite, a Cyrillic word may be Kazakh: its Russian stem must have four
+        # letters to be a prefix («Ресей» → 'рес' would find «Республикой»)
         lexeme = m.group(1)
-        return m.group(0) if len(lexeme) < 3 or lexeme.isdigit() else f"{m.group(0)}:*"
+        shortest = 4 if kazakh and _script(lexeme) != "en" else 3
+        return m.group(0) if len(lexeme) < shortest or lexeme.isdigit() else f"{m.group(0)}:*"
 
-    return _LEXEME.sub(prefix, parsed)
+    russian = _LEXEME.sub(prefix, parsed)
+    return f"({russian}) | ({kazakh})" if kazakh else russian
+
+
+def _kazakh_unit(chunk: str) -> str | None:
+    """A word or phrase as the AND of its words' Kazakh stems (the 'simple' lexemes
+    carry no positions worth a phrase operator), each a prefix from three letters."""
+    terms = []
+    for word in _WORD.findall(chunk)[:_MAX_TERMS]:
+        norm = normalize(word)
+        stem = kazakh_stem(norm) if _script(norm) != "en" else norm
+        star = ":*" if len(stem) >= 3 and not stem.isdigit() else ""
+        terms.append("'" + stem.replace("'", "''") + "'" + star)
+    return " & ".join(terms) or None
+
+
+def _kazakh_tsquery(query: str) -> str | None:
+    """The query read as Kazakh, for the 'simple' lexemes of Kazakh texts; None when
+    it has no Cyrillic word (then it is not Kazakh)."""
+    if not any(_script(normalize(w)) != "en" for w in _WORD.findall(query)):
+        return None
+    groups, excluded = _parse(query, _kazakh_unit)
+    if not groups:
+        return None
+    positive = " & ".join("(" + " | ".join(g) + ")" for g in groups)
+    return positive + "".join(f" & !({x})" for x in excluded)
 
 
 def search_hits(s: Session, query: str) -> Subquery | TableValuedAlias | None:
@@ -365,11 +429,35 @@ def rebuild(s: Session | Connection) -> int:
         )
     else:
         s.execute(text("DELETE FROM search_tsv"))
-        tsv = PG_TSV.replace(":title", "v.title").replace(":text", "v.text")
         done = s.execute(
             text(
                 "INSERT INTO search_tsv (document_id, version_id, tsv) "
-                f"SELECT d.id, v.id, {tsv} {latest}"
+                f"SELECT d.id, v.id, {PG_TSV_OF_VERSION} {latest}"
             )
         )
+        add_kazakh_lexemes(s)
     return int(done.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def add_kazakh_lexemes(s: Session | Connection) -> int:
+    """PostgreSQL: add the Kazakh stems to the index rows of Kazakh texts, which SQL
+    alone cannot compute (after `rebuild`, and once for databases indexed before
+    Kazakh stems were). Returns the rows updated."""
+    rows = s.execute(
+        text(
+            "SELECT s.document_id, v.title, v.text FROM search_tsv s "
+            "JOIN versions v ON v.id = s.version_id WHERE v.text ~ '[әғқңөұүһі]'"
+        )
+    ).all()
+    done = 0
+    for doc_id, title, body in rows:
+        if kk := kazakh_lexemes(title, body or ""):
+            s.execute(
+                text(
+                    "UPDATE search_tsv SET tsv = tsv || setweight(to_tsvector('simple', :kk), 'B') "
+                    "WHERE document_id = :d"
+                ),
+                {"kk": kk, "d": doc_id},
+            )
+            done += 1
+    return done
