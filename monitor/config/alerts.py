@@ -25,6 +25,7 @@ class ThemeSpec(BaseModel):
 
     label: str
     label_ru: str | None = None
+    label_kk: str | None = None
     terms: dict[str, float] = Field(min_length=1)
     exclude: list[str] = Field(default_factory=list)
     threshold: float = Field(default=2.0, gt=0)

@@ -203,6 +203,7 @@ class ActivityMixin:
                     version_seq=r.seq,
                     source_name=meta.name,
                     change_id=r.change_id,
+                    change_summary=summary or None,
                 )
             )
         next_cursor = None

@@ -79,6 +79,7 @@ class EventItem:
     version_seq: int | None
     source_name: str = ""
     change_id: int | None = None
+    change_summary: dict[str, Any] | None = None  # the whole summary, for other languages
 
 
 def _json(raw: str | None, default: Any) -> Any:

@@ -23,8 +23,9 @@ from fastapi.responses import HTMLResponse
 from monitor.analysis.themes import default_themes
 from monitor.config import Config
 from monitor.store import Reader
+from monitor.web import summaries
 from monitor.web.auth import Access
-from monitor.web.i18n import LANGUAGES, choose_language, translator
+from monitor.web.i18n import LANGUAGES, choose_language, phrases, translator
 
 TEMPLATES = Path(__file__).with_name("templates")
 COOKIE_AGE = 365 * 24 * 3600
@@ -67,6 +68,18 @@ class View:
     def t(self) -> Callable[..., str]:
         return translator(self.lang)
 
+    def headline(self, summary: Mapping[str, Any] | None, stored: str | None = None) -> str:
+        """A change's headline in the reader's language (`stored`: the English one,
+        shown when there is no summary to compose it from)."""
+        if not summary:
+            return stored or ""
+        t = self.t
+        return summaries.headline(summary, phrases(self.lang), lambda s: t(f"significance.{s}"))
+
+    def reason(self, text: str) -> str:
+        """One reason of a change summary in the reader's language."""
+        return summaries.reason(text, phrases(self.lang))
+
     def dt(self, value: datetime | None, seconds: bool = False) -> str:
         """A UTC datetime from the store, in the reader's zone."""
         if value is None:
@@ -81,8 +94,8 @@ class View:
     def theme(self, theme_id: str) -> str:
         """A theme's label in the interface language (its id if unknown)."""
         spec = self.themes.get(theme_id) or {}
-        if self.lang == "ru" and spec.get("label_ru"):
-            return str(spec["label_ru"])
+        if self.lang in ("ru", "kk") and spec.get(f"label_{self.lang}"):
+            return str(spec[f"label_{self.lang}"])
         return str(spec.get("label") or theme_id)
 
     def lang_url(self, code: str) -> str:
@@ -104,9 +117,16 @@ class View:
 def theme_specs(config: Config) -> dict[str, dict[str, Any]]:
     """Labels of the configured taxonomy, or of the shipped one."""
     if config.themes is not None:
-        return {k: {"label": v.label, "label_ru": v.label_ru} for k, v in config.themes.items()}
+        return {
+            k: {"label": v.label, "label_ru": v.label_ru, "label_kk": v.label_kk}
+            for k, v in config.themes.items()
+        }
     return {
-        k: {"label": v.get("label", k), "label_ru": v.get("label_ru")}
+        k: {
+            "label": v.get("label", k),
+            "label_ru": v.get("label_ru"),
+            "label_kk": v.get("label_kk"),
+        }
         for k, v in default_themes().items()
     }
 
