@@ -130,6 +130,7 @@ SLOW_MODULES = frozenset(
         "test_service",
         "test_sitemap_resume",
         "test_web_browser",
+        "test_web_flows_browser",
     }
 )
 
