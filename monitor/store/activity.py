@@ -235,6 +235,36 @@ class ActivityMixin:
         rows = s.execute(sql.bindparams(start_param)).all()
         return [(r.at, r.kind, r.source_id, r.theme) for r in rows if r.theme]
 
+    def theme_weeks(
+        self, weeks: int = 12, *, sources: Any = None, now: datetime | None = None
+    ) -> dict[str, Any]:
+        """New documents and changes per theme per ISO week over the last `weeks` weeks
+        (this one included), by what, source kind and source country:
+        {"weeks": ["2026-W01", ...], "starts": [monday date, ...],
+         "cells": {theme: {("documents"|"changes", kind, country): [per week]}}}."""
+        if not 1 <= weeks <= 520:
+            raise ValueError("weeks must be between 1 and 520")
+        now = now or datetime.now(UTC)
+        monday = (now.astimezone(UTC) - timedelta(days=now.astimezone(UTC).weekday())).date()
+        first = monday - timedelta(weeks=weeks - 1)
+        start = datetime(first.year, first.month, first.day, tzinfo=UTC)
+        labels = [_week(start + timedelta(weeks=i)) for i in range(weeks)]
+        index = {label: i for i, label in enumerate(labels)}
+        catalog = source_catalog(sources)
+        with self.session() as s:
+            rows = self._theme_rows(s, start)
+        cells: dict[str, dict[tuple[str, str, str], list[int]]] = {}
+        for at, kind, source_id, theme in rows:
+            week = index.get(_week(at))
+            if week is None:
+                continue
+            meta = catalog.get(source_id) or SourceMeta(source_id, source_id)
+            what = "documents" if kind == "new" else "changes"
+            key = (what, meta.kind, meta.country)
+            cells.setdefault(theme, {}).setdefault(key, [0] * weeks)[week] += 1
+        starts = [first + timedelta(weeks=i) for i in range(weeks)]
+        return {"weeks": labels, "starts": starts, "cells": cells}
+
     def theme_trends(
         self,
         weeks: int = 12,
@@ -250,35 +280,21 @@ class ActivityMixin:
          "totals": {theme: {"documents": n, "changes": n}}}; group "all" when by is None."""
         if by not in (None, "country", "kind"):
             raise ValueError("by must be 'country', 'kind' or None")
-        if not 1 <= weeks <= 520:
-            raise ValueError("weeks must be between 1 and 520")
-        now = now or datetime.now(UTC)
-        monday = (now.astimezone(UTC) - timedelta(days=now.astimezone(UTC).weekday())).date()
-        first = monday - timedelta(weeks=weeks - 1)
-        start = datetime(first.year, first.month, first.day, tzinfo=UTC)
-        labels = [_week(start + timedelta(weeks=i)) for i in range(weeks)]
-        index = {label: i for i, label in enumerate(labels)}
-        catalog = source_catalog(sources)
-        with self.session() as s:
-            rows = self._theme_rows(s, start)
+        data = self.theme_weeks(weeks, sources=sources, now=now)
         series: dict[str, dict[str, dict[str, list[int]]]] = {}
         totals: dict[str, dict[str, int]] = {}
         groups: set[str] = set()
-        for at, kind, source_id, theme in rows:
-            week = index.get(_week(at))
-            if week is None:
-                continue
-            meta = catalog.get(source_id) or SourceMeta(source_id, source_id)
-            group = "all" if by is None else getattr(meta, by)
-            groups.add(group)
-            what = "documents" if kind == "new" else "changes"
-            cell = series.setdefault(theme, {}).setdefault(
-                group, {"documents": [0] * weeks, "changes": [0] * weeks}
-            )
-            cell[what][week] += 1
-            totals.setdefault(theme, {"documents": 0, "changes": 0})[what] += 1
+        for theme, cells in data["cells"].items():
+            for (what, kind, country), counts in cells.items():
+                group = "all" if by is None else kind if by == "kind" else country
+                groups.add(group)
+                cell = series.setdefault(theme, {}).setdefault(
+                    group, {"documents": [0] * weeks, "changes": [0] * weeks}
+                )
+                cell[what] = [a + b for a, b in zip(cell[what], counts, strict=True)]
+                totals.setdefault(theme, {"documents": 0, "changes": 0})[what] += sum(counts)
         return {
-            "weeks": labels,
+            "weeks": data["weeks"],
             "by": by,
             "groups": sorted(groups) or ["all"],
             "series": series,

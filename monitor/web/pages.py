@@ -29,7 +29,7 @@ from monitor.web import memo as memos
 from monitor.web.auth import Access, authorise
 from monitor.web.context import View, render, store_of, view_for
 from monitor.web.diffview import blocks, rows
-from monitor.web.overview import BY, overview_data, sources_data, themes_data
+from monitor.web.overview import SPLITS, overview_data, sources_data, themes_data
 from monitor.web.params import MAX_SEQ, AlertId, DocId, Seq, check_page_query, page_int
 from monitor.web.reading import readable
 
@@ -305,14 +305,14 @@ def sources(request: Request) -> Response:
 @router.get("/themes", response_class=HTMLResponse)
 def themes(request: Request) -> Response:
     view = view_for(request)
-    weeks = page_int(request.query_params.get("weeks"), "weeks") or 12
-    by = request.query_params.get("by") or None
+    weeks = page_int(request.query_params.get("weeks"), "weeks") or 26
+    split = request.query_params.get("split") or "kind"
     data = themes_data(
         store_of(request),
         _config(request),
         view,
         weeks=max(1, min(weeks, 104)),
-        by=by if by in BY else None,
+        split=split if split in SPLITS else "kind",
     )
     return render(request, view, "themes.html", current="nav.themes", **data)
 

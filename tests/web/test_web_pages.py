@@ -110,10 +110,26 @@ def test_every_page_answers_with_its_content(env: Env) -> None:
     assert texts(sources, "#source-broken .last-ok") == ["never"]
 
     themes = env.soup("/themes")
-    energy = themes.select_one("#theme-energy")
-    assert energy is not None and energy.select("svg.chart rect.s0")
-    by_country = env.soup("/themes?by=country&weeks=4")
-    assert {f["data-group"] for f in by_country.select("#theme-energy figure")} == {"KZ"}
+    trends = env.store.theme_trends(26, "kind", sources=env.data.config.sources)
+    energy_total = sum(
+        map(sum, (v for g in trends["series"]["energy"].values() for v in g.values()))
+    )
+    row = themes.select_one('#theme-table tr[data-theme="energy"]')
+    assert int(row.select_one(".total").get_text()) == energy_total > 0
+    assert row.select_one("svg.spark polyline")["points"].count(",") == 26  # one point a week
+    assert row.select_one(".countries").get_text().split(" · ")[1] == str(energy_total)  # all KZ
+    kinds = {("official", "media").index(k) for k in trends["series"]["energy"]}
+    panel = themes.select_one("#theme-energy")
+    assert {c for r in panel.select("svg.chart rect") for c in r["class"]} == {
+        f"s{k}" for k in kinds
+    }
+    assert "Space" in themes.select_one("#quiet").get_text()  # no empty chart for it
+    assert not themes.select("#theme-space")
+    by_country = env.soup("/themes?split=country&weeks=8")
+    bars = by_country.select("#theme-energy svg.chart rect")
+    assert bars and {c for r in bars for c in r["class"]} == {"s1"}  # KZ, the second series
+    assert "Kazakhstan" in bars[0].select_one("title").get_text()
+    assert [i.get_text() for i in by_country.select("#legend span")][:2] == ["Russia", "Kazakhstan"]
 
     alerts = env.soup("/alerts")
     assert alerts.select(f'#alerts tr[data-id="{env.data.failed_alert}"] form.retry')
