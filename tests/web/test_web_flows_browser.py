@@ -135,6 +135,17 @@ def test_an_editor_adds_a_source_reads_it_and_exports_a_change(
     for name, path in {"subscriptions": "/subscriptions", "account": "/account"}.items():
         browser.get(base + path)
         shot(browser, f"flow-{name}")
+    # an admin's page: the accounts and the audit log of what the editor did
+    store.create_user("ada", "admin", hash_password(PASSWORD))
+    browser.find_element(By.ID, "logout").click()
+    wait.until(expected.url_contains("/login"))
+    browser.get(base + "/login?next=%2Fusers")
+    browser.find_element(By.NAME, "name").send_keys("ada")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "#login button").click()
+    wait.until(expected.url_contains("/users"))
+    assert "source added" in browser.find_element(By.TAG_NAME, "main").text
+    shot(browser, "flow-users")
     assert not csp_violations(browser)
     assert {p.name for p in SHOTS.glob("flow-*.png")} >= {
         "flow-source-preview.png",
