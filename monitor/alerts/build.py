@@ -91,9 +91,11 @@ def drafts_for(
     themes: Sequence[dict[str, Any]] = (),
     ops: Sequence[tuple[int, str]] | None = None,
     text: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> list[AlertDraft]:
     """One draft per matching subscription; none at all for a cosmetic change.
-    `text`: a new document's text, whose opening the alert quotes."""
+    `text`: a new document's text, whose opening the alert quotes; `extra`: more
+    payload fields (a divergence's detail)."""
     if assessment is not None and assessment.cosmetic:
         return []
     hits = list(themes)
@@ -131,6 +133,7 @@ def drafts_for(
         "diff": compact_ops(ops) if ops else None,
         "excerpt": excerpt(text) if text and event == "new" else None,
         "links": links,
+        **(extra or {}),
     }
     drafts = []
     for sub in config.subscriptions:

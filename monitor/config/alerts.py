@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from monitor.config.types import Duration, HttpUrl
 
 SIGNIFICANCE = ("trivial", "minor", "moderate", "major")
-EVENTS = ("new", "changed", "removed", "restored")
+EVENTS = ("new", "changed", "removed", "restored", "diverged")
 
 
 class ThemeSpec(BaseModel):
@@ -87,8 +87,9 @@ class Filters(BaseModel):
     sources: list[str] = Field(default_factory=list)
     kind: list[Literal["official", "media"]] = Field(default_factory=list)
     country: list[Literal["RU", "KZ", "other"]] = Field(default_factory=list)
-    events: list[Literal["new", "changed", "removed", "restored"]] = Field(
-        default_factory=lambda: ["new", "changed", "removed", "restored"]  # type: ignore[arg-type]
+    # "diverged": copies of one text in a family part ways (monitor/cycle/families.py)
+    events: list[Literal["new", "changed", "removed", "restored", "diverged"]] = Field(
+        default_factory=lambda: ["new", "changed", "removed", "restored", "diverged"]  # type: ignore[arg-type]
     )
     # "moderate": typos, word forms and renumbered points (minor or trivial) stay
     # quiet; a number, date, name, modal, negation, word or clause changed alerts.

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from monitor.alerts.build import drafts_for
 from monitor.analysis.assess import Assessment, assess
 from monitor.config import Config, Source
+from monitor.cycle.families import place
 from monitor.cycle.outcome import DocumentOutcome, OutcomeBatch
 from monitor.cycle.reextract import rebase
 from monitor.cycle.schedule import tracking_for
@@ -126,6 +127,19 @@ def process(
         _tracking(ctx, state, fetched, rec, True),
         _drafts(ctx, state, rec, page, ops, assessment),
     )
+    try:
+        place(
+            ctx.store,
+            ctx.config,
+            ctx.source,
+            state.id,
+            page.text,
+            page.title,
+            previous,
+            rec.started_at,
+        )
+    except Exception:  # a family is an extra: the version and its alerts are stored
+        log.exception("%s: document %s: family matching failed", ctx.source.id, state.id)
     return DocumentOutcome(state.id, state.url, stored.event, ctx.source.id, seq=stored.seq)
 
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         VersionRow,
     )
     from monitor.store.errors import DatabaseError, MissingDatabase, StorageUnavailable
+    from monitor.store.families import DivergenceRow, FamilyRow, MemberRow, PrintRow
     from monitor.store.outbox import (
         AlertDraft,
         AlertRow,
@@ -67,6 +68,7 @@ __all__ = [
     "ChangeRow",
     "ConcurrentUpdate",
     "DatabaseError",
+    "DivergenceRow",
     "DocumentFilter",
     "DocumentItem",
     "DocumentRow",
@@ -75,12 +77,15 @@ __all__ = [
     "EndpointState",
     "EventItem",
     "EventRow",
+    "FamilyRow",
     "FetchRecord",
+    "MemberRow",
     "MissingDatabase",
     "NewDocument",
     "NewVersion",
     "Outcome",
     "Page",
+    "PrintRow",
     "RawSnapshot",
     "Reader",
     "SourceMeta",
@@ -115,6 +120,10 @@ __getattr__, __dir__ = exports(
         "DatabaseError": "monitor.store.errors",
         "MissingDatabase": "monitor.store.errors",
         "StorageUnavailable": "monitor.store.errors",
+        "DivergenceRow": "monitor.store.families",
+        "FamilyRow": "monitor.store.families",
+        "MemberRow": "monitor.store.families",
+        "PrintRow": "monitor.store.families",
         "create_db_engine": "monitor.store.db",
         "migrate": "monitor.store.db",
         "ChangeRow": "monitor.store.dto",

@@ -423,3 +423,85 @@ class UserSubscription(Base):
     label: Mapped[str] = mapped_column(String(40))
     spec: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FamilyPrint(Base):
+    """What a document's latest text is matched by (monitor/analysis/families.py):
+    MinHash signatures of its words and of its anchors, an embedding of its
+    opening once one was needed, and the counts the comparisons use."""
+
+    __tablename__ = "family_prints"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    lang: Mapped[str] = mapped_column(String(8))
+    official: Mapped[bool] = mapped_column(Boolean)
+    shingles: Mapped[int] = mapped_column(Integer)
+    points: Mapped[int] = mapped_column(Integer)
+    anchors: Mapped[int] = mapped_column(Integer)
+    text_sig: Mapped[bytes] = mapped_column(LargeBinary)
+    anchor_sig: Mapped[bytes] = mapped_column(LargeBinary)
+    opening: Mapped[str] = mapped_column(Text)
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FamilyKey(Base):
+    """One LSH band of a document's signature: documents sharing a row are candidates."""
+
+    __tablename__ = "family_keys"
+
+    kind: Mapped[str] = mapped_column(String(1), primary_key=True)  # "t" text, "a" anchors
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Family(Base):
+    """Documents that carry one text; `original_id`: the copy seen first."""
+
+    __tablename__ = "families"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    original_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FamilyMember(Base):
+    """A document in a family: how it is related (original, copy, quotation,
+    translation), to which member, with the score and its reasons (JSON)."""
+
+    __tablename__ = "family_members"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    family_id: Mapped[int] = mapped_column(
+        ForeignKey("families.id", ondelete="CASCADE"), index=True
+    )
+    relation: Mapped[str] = mapped_column(String(16))
+    linked_to: Mapped[int | None] = mapped_column(Id)
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[str] = mapped_column(Text)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Divergence(Base):
+    """A family's copies part ways: one official copy edited while a sibling was not
+    ("edited"), or language versions of one text whose numbers differ ("numbers")."""
+
+    __tablename__ = "divergences"
+    __table_args__ = (Index("ix_divergences_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    family_id: Mapped[int] = mapped_column(
+        ForeignKey("families.id", ondelete="CASCADE"), index=True
+    )
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(Text)  # JSON: points, siblings, numbers
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -24,6 +24,7 @@ from monitor.store.accounts import AccountsMixin
 from monitor.store.activity import ActivityMixin
 from monitor.store.browse import BrowseMixin
 from monitor.store.db import create_db_engine, migrate, require_schema, utcnow
+from monitor.store.families import FamiliesMixin, FamiliesReadMixin
 from monitor.store.marks import MarksMixin
 from monitor.store.models import (
     Change,
@@ -176,6 +177,7 @@ class Reader(
     AccountsMixin,
     StoredSourcesMixin,
     MarksMixin,
+    FamiliesReadMixin,
 ):
     """The read side: what the web UI, the JSON API, the CLI and the health checks
     ask. Every method is one short read-only session and returns plain frozen data
@@ -214,7 +216,7 @@ class Reader(
         self.engine.dispose()
 
 
-class Store(Reader, TrackingMixin, OutboxMixin, ReextractionMixin):
+class Store(Reader, TrackingMixin, OutboxMixin, ReextractionMixin, FamiliesMixin):
     """The write side, and the one gateway to the database: recording fetches,
     versions, discovery and alert delivery, each method one short transaction.
     A Store is also a Reader."""

@@ -1,0 +1,241 @@
+"""After a version is recorded: its document's family, and divergence between the
+family's official copies (monitor/analysis/families.py decides, the store keeps).
+
+* A new text is fingerprinted and matched through the LSH keys; the best link
+  puts it in a family (a copy, a quotation or a translation).
+* A changed text is fingerprinted again (the store keeps the latest), and when
+  it is an official copy with official siblings in its language, each point that
+  changed is compared with the siblings' same point: where a sibling still reads
+  as before, the family has diverged («kremlin.ru changed п. 17; the akorda.kz
+  copy is unchanged») — an event "diverged" with its alerts.
+* An official translation joining a family, or changing, is compared point by
+  point with the official copies in other languages: a number or a date in one
+  that the other lacks is a divergence "numbers".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from monitor.alerts.build import drafts_for
+from monitor.analysis import families
+from monitor.analysis.embedding import embedder
+from monitor.config import Config, Source
+from monitor.store import MemberRow, PrintRow, Store
+
+log = logging.getLogger(__name__)
+_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?!\w)")
+
+
+def _row(document_id: int, fp: families.Fingerprint, official: bool) -> PrintRow:
+    return PrintRow(
+        document_id,
+        fp.lang,
+        official,
+        fp.shingles,
+        fp.points,
+        fp.anchors,
+        fp.text_sig.tobytes(),
+        fp.anchor_sig.tobytes(),
+        fp.opening,
+        None,
+    )
+
+
+def _candidate(row: PrintRow) -> families.Candidate:
+    fp = families.Fingerprint(
+        lang=row.lang,
+        shingles=row.shingles,
+        text_sig=np.frombuffer(row.text_sig, dtype=np.uint32),
+        anchor_sig=np.frombuffer(row.anchor_sig, dtype=np.uint32),
+        anchors=row.anchors,
+        points=row.points,
+        opening=row.opening,
+    )
+    vector = np.frombuffer(row.embedding, dtype=np.float32) if row.embedding else None
+    return families.Candidate(row.document_id, fp, row.official, vector)
+
+
+def place(
+    store: Store,
+    config: Config,
+    source: Source,
+    document_id: int,
+    text: str,
+    title: str | None,
+    previous: str | None,
+    at: datetime,
+) -> None:
+    """Fingerprint a new version, find its family, and look for divergence."""
+    official = source.kind == "official"
+    fp = families.fingerprint(text, title)
+    keys = fp.keys()
+    store.save_print(_row(document_id, fp, official), keys, at)
+    member = store.family_of(document_id)
+    if member is None:
+        candidates = [_candidate(r) for r in store.family_candidates(keys, exclude=document_id)]
+        found = families.link(fp, official, candidates, embedder())
+        if found is None:
+            return
+        family_id = store.join_family(
+            document_id, found.document_id, found.relation, found.score, found.reasons, at
+        )
+        log.info("document %s joins family %s as %s", document_id, family_id, found.relation)
+        member = store.family_of(document_id)
+        if member is not None and found.relation == "translation" and official:
+            _diverge(store, config, source, member, None, text, at)
+        return
+    if previous is not None and official:
+        _diverge(store, config, source, member, previous, text, at)
+
+
+def _diverge(
+    store: Store,
+    config: Config,
+    source: Source,
+    member: MemberRow,
+    previous: str | None,
+    text: str,
+    at: datetime,
+) -> None:
+    """One divergence event for one version: the same-language official siblings
+    that did not make this edit, and numbers that now differ from the official
+    copies in other languages (each difference reported once per family)."""
+    siblings = [
+        m
+        for m in store.family_members(member.family_id)
+        if m.document_id != member.document_id and m.official and m.relation != "quotation"
+    ]
+    if not siblings:
+        return
+    texts = {m.document_id: _text_of(store, m.document_id) for m in siblings}
+    edited = [] if previous is None else _edited(member, siblings, texts, previous, text)
+    known = {
+        _key(n)
+        for d in store.divergences(family_id=member.family_id)
+        for n in d.detail.get("numbers", [])
+    }
+    numbers = [n for n in _numbers(siblings, texts, member, text) if _key(n) not in known]
+    if not edited and not numbers:
+        return
+    kind = "edited" if edited else "numbers"
+    detail = {"kind": kind, "document": _who(member), "points": edited, "numbers": numbers}
+    _record(store, config, source, member, kind, detail, at)
+
+
+def _text_of(store: Store, document_id: int) -> str:
+    doc = store.find_document(str(document_id))
+    if doc is None or not doc.latest_seq:
+        return ""
+    return store.version_text(document_id, doc.latest_seq) or ""
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and " ".join(a.split()) == " ".join(b.split())
+
+
+def _edited(
+    member: MemberRow,
+    siblings: list[MemberRow],
+    texts: dict[int, str],
+    previous: str,
+    text: str,
+) -> list[dict[str, Any]]:
+    """The points this edit changed that a same-language official sibling still
+    reads as before (the whole text when there are no numbered points)."""
+    old, new = families.point_texts(previous), families.point_texts(text)
+    changed = [p for p in dict.fromkeys([*old, *new]) if not _same(old.get(p), new.get(p))]
+    if not old and not new:
+        changed = [""]
+    unchanged: dict[str, list[MemberRow]] = {}
+    for sibling in (m for m in siblings if m.lang == member.lang):
+        theirs = families.point_texts(texts[sibling.document_id])
+        for point in changed:
+            before = old.get(point) if point else previous
+            after = theirs.get(point) if point else texts[sibling.document_id]
+            if _same(before, after):
+                unchanged.setdefault(point, []).append(sibling)
+    return [
+        {
+            "point": point,
+            "before": _clip(old.get(point) if point else previous),
+            "after": _clip(new.get(point) if point else text),
+            "unchanged": [_who(m) for m in mates],
+        }
+        for point, mates in unchanged.items()
+    ]
+
+
+def _numbers(
+    siblings: list[MemberRow], texts: dict[int, str], member: MemberRow, text: str
+) -> list[dict[str, Any]]:
+    """Per point, the numbers this text has and an official copy in another language
+    lacks (and the reverse)."""
+    mine = families.point_texts(text)
+    out = []
+    for sibling in (m for m in siblings if m.lang != member.lang):
+        theirs = families.point_texts(texts[sibling.document_id])
+        for point, body in mine.items():
+            if point not in theirs:
+                continue
+            a, b = _numbers_in(body), _numbers_in(theirs[point])
+            if a != b:
+                out.append(
+                    {
+                        "point": point,
+                        "here": sorted((a - b).elements()),
+                        "there": sorted((b - a).elements()),
+                        "langs": [member.lang, sibling.lang],
+                        "sibling": _who(sibling),
+                    }
+                )
+    return out
+
+
+def _key(n: dict[str, Any]) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """A numbers difference whichever side reports it: point and the two sides."""
+    here, there = tuple(n.get("here", [])), tuple(n.get("there", []))
+    first, second = sorted((here, there))
+    return str(n.get("point")), first, second
+
+
+def _numbers_in(text: str) -> Counter[str]:
+    return Counter(n.replace(",", ".") for n in _NUMBER.findall(text))
+
+
+def _who(m: MemberRow) -> dict[str, Any]:
+    return {"id": m.document_id, "url": m.url, "source": m.source_id, "lang": m.lang}
+
+
+def _clip(text: str | None, limit: int = 400) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _record(
+    store: Store,
+    config: Config,
+    source: Source,
+    member: MemberRow,
+    kind: str,
+    detail: dict[str, Any],
+    at: datetime,
+) -> None:
+    drafts = drafts_for(
+        config,
+        event="diverged",
+        source=source,
+        document={"id": member.document_id, "url": member.url, "title": member.title},
+        versions={"from": None, "to": None},
+        at=at,
+        themes=store.latest_themes(member.document_id),
+        extra={"divergence": {"family": member.family_id, **detail}},
+    )
+    store.record_divergence(member.family_id, member.document_id, kind, detail, at, drafts)
+    log.info("family %s diverged (%s) at document %s", member.family_id, kind, member.document_id)

@@ -1,0 +1,330 @@
+"""Document families in the store: fingerprints with their LSH keys, the families
+and their members, and the divergences between copies.
+
+Candidates are found through `family_keys` by (kind, band, hash) equality on the
+primary key's index: a new document reads the rows of its own 64 keys, never the
+whole table (bench/bench_families_scale.py times it at 100,000 documents).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from monitor.store.models import (
+    Divergence,
+    Document,
+    Event,
+    Family,
+    FamilyKey,
+    FamilyMember,
+    FamilyPrint,
+)
+from monitor.store.outbox import AlertDraft, add_alerts
+
+_KEY_BATCH = 200
+
+
+@dataclass(frozen=True)
+class PrintRow:
+    """A stored fingerprint, as bytes (monitor/analysis/families.py reads them)."""
+
+    document_id: int
+    lang: str
+    official: bool
+    shingles: int
+    points: int
+    anchors: int
+    text_sig: bytes
+    anchor_sig: bytes
+    opening: str
+    embedding: bytes | None
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    document_id: int
+    family_id: int
+    relation: str
+    linked_to: int | None
+    score: float
+    reasons: dict[str, Any]
+    joined_at: datetime
+    url: str
+    title: str | None
+    source_id: str
+    lang: str
+    official: bool
+    first_seen_at: datetime
+    last_changed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FamilyRow:
+    id: int
+    original_id: int
+    created_at: datetime
+    members: int
+    languages: list[str]
+    title: str | None
+
+
+@dataclass(frozen=True)
+class DivergenceRow:
+    id: int
+    family_id: int
+    document_id: int
+    kind: str
+    detail: dict[str, Any]
+    created_at: datetime
+
+
+def _print_row(p: FamilyPrint) -> PrintRow:
+    return PrintRow(
+        p.document_id,
+        p.lang,
+        p.official,
+        p.shingles,
+        p.points,
+        p.anchors,
+        p.text_sig,
+        p.anchor_sig,
+        p.opening,
+        p.embedding,
+    )
+
+
+class FamiliesReadMixin:
+    """Families as the web UI and the API read them; mixed into `Reader`."""
+
+    def session(self) -> Session:  # provided by Reader
+        raise NotImplementedError
+
+    def family_candidates(
+        self, keys: Sequence[tuple[str, int, int]], exclude: int, limit: int = 40
+    ) -> list[PrintRow]:
+        """The stored fingerprints sharing at most-shared-first LSH keys with `keys`."""
+        hits: Counter[int] = Counter()
+        with self.session() as s:
+            for i in range(0, len(keys), _KEY_BATCH):
+                chunk = list(keys[i : i + _KEY_BATCH])
+                rows = s.execute(
+                    select(FamilyKey.document_id).where(
+                        tuple_(FamilyKey.kind, FamilyKey.band, FamilyKey.hash).in_(chunk)
+                    )
+                )
+                hits.update(doc for (doc,) in rows if doc != exclude)
+            best = [doc for doc, _ in hits.most_common(limit)]
+            if not best:
+                return []
+            prints = s.scalars(select(FamilyPrint).where(FamilyPrint.document_id.in_(best)))
+            found = {p.document_id: _print_row(p) for p in prints}
+        return [found[d] for d in best if d in found]
+
+    def family_of(self, document_id: int) -> MemberRow | None:
+        members = self._members(FamilyMember.document_id == document_id)
+        return members[0] if members else None
+
+    def family_members(self, family_id: int) -> list[MemberRow]:
+        return self._members(FamilyMember.family_id == family_id)
+
+    def _members(self, where: Any) -> list[MemberRow]:
+        with self.session() as s:
+            rows = s.execute(
+                select(FamilyMember, Document, FamilyPrint.lang, FamilyPrint.official)
+                .join(Document, Document.id == FamilyMember.document_id)
+                .join(FamilyPrint, FamilyPrint.document_id == FamilyMember.document_id)
+                .where(where)
+                .order_by(Document.first_seen_at, Document.id)
+            ).all()
+            return [
+                MemberRow(
+                    m.document_id,
+                    m.family_id,
+                    m.relation,
+                    m.linked_to,
+                    m.score,
+                    json.loads(m.reasons),
+                    m.joined_at,
+                    d.url,
+                    d.title,
+                    d.source_id,
+                    lang,
+                    official,
+                    d.first_seen_at,
+                    d.last_changed_at,
+                )
+                for m, d, lang, official in rows
+            ]
+
+    def families(self, limit: int = 200) -> list[FamilyRow]:
+        with self.session() as s:
+            fams = s.scalars(select(Family).order_by(Family.created_at.desc()).limit(limit)).all()
+            ids = [f.id for f in fams]
+            members: dict[int, list[str]] = {}
+            for fid, lang in s.execute(
+                select(FamilyMember.family_id, FamilyPrint.lang)
+                .join(FamilyPrint, FamilyPrint.document_id == FamilyMember.document_id)
+                .where(FamilyMember.family_id.in_(ids))
+            ):
+                members.setdefault(fid, []).append(lang)
+            titles = dict(
+                s.execute(
+                    select(Document.id, Document.title).where(
+                        Document.id.in_([f.original_id for f in fams])
+                    )
+                ).all()
+            )
+            return [
+                FamilyRow(
+                    f.id,
+                    f.original_id,
+                    f.created_at,
+                    len(members.get(f.id, [])),
+                    sorted(set(members.get(f.id, []))),
+                    titles.get(f.original_id),
+                )
+                for f in fams
+            ]
+
+    def family(self, family_id: int) -> FamilyRow | None:
+        return next((f for f in self.families(limit=100_000) if f.id == family_id), None)
+
+    def divergences(self, *, family_id: int | None = None, limit: int = 100) -> list[DivergenceRow]:
+        with self.session() as s:
+            query = select(Divergence).order_by(Divergence.created_at.desc(), Divergence.id.desc())
+            if family_id is not None:
+                query = query.where(Divergence.family_id == family_id)
+            return [
+                DivergenceRow(
+                    d.id, d.family_id, d.document_id, d.kind, json.loads(d.detail), d.created_at
+                )
+                for d in s.scalars(query.limit(limit))
+            ]
+
+
+class FamiliesMixin:
+    """Writing fingerprints, links and divergences; mixed into `Store`."""
+
+    def session(self) -> Session:  # provided by Store
+        raise NotImplementedError
+
+    def save_print(
+        self,
+        row: PrintRow,
+        keys: Sequence[tuple[str, int, int]],
+        at: datetime,
+    ) -> None:
+        """Store a document's fingerprint and replace its LSH keys."""
+        with self.session() as s, s.begin():
+            s.execute(delete(FamilyKey).where(FamilyKey.document_id == row.document_id))
+            s.execute(delete(FamilyPrint).where(FamilyPrint.document_id == row.document_id))
+            s.add(
+                FamilyPrint(
+                    document_id=row.document_id,
+                    lang=row.lang,
+                    official=row.official,
+                    shingles=row.shingles,
+                    points=row.points,
+                    anchors=row.anchors,
+                    text_sig=row.text_sig,
+                    anchor_sig=row.anchor_sig,
+                    opening=row.opening,
+                    embedding=row.embedding,
+                    updated_at=at,
+                )
+            )
+            s.add_all(
+                FamilyKey(kind=k, band=b, hash=h, document_id=row.document_id)
+                for k, b, h in dict.fromkeys(keys)
+            )
+
+    def save_embedding(self, document_id: int, embedding: bytes) -> None:
+        with self.session() as s, s.begin():
+            s.execute(
+                update(FamilyPrint)
+                .where(FamilyPrint.document_id == document_id)
+                .values(embedding=embedding)
+            )
+
+    def join_family(
+        self,
+        document_id: int,
+        linked_to: int,
+        relation: str,
+        score: float,
+        reasons: dict[str, Any],
+        at: datetime,
+    ) -> int:
+        """Put `document_id` in the family of `linked_to` (a new family with
+        `linked_to` as its original if it had none); returns the family id. A
+        document already in a family stays where it is."""
+        with self.session() as s, s.begin():
+            mine = s.get(FamilyMember, document_id)
+            if mine is not None:
+                return mine.family_id
+            theirs = s.get(FamilyMember, linked_to)
+            if theirs is None:
+                family = Family(original_id=linked_to, created_at=at)
+                s.add(family)
+                s.flush()
+                s.add(
+                    FamilyMember(
+                        document_id=linked_to,
+                        family_id=family.id,
+                        relation="original",
+                        linked_to=None,
+                        score=1.0,
+                        reasons="{}",
+                        joined_at=at,
+                    )
+                )
+                family_id = family.id
+            else:
+                family_id = theirs.family_id
+            s.add(
+                FamilyMember(
+                    document_id=document_id,
+                    family_id=family_id,
+                    relation=relation,
+                    linked_to=linked_to,
+                    score=score,
+                    reasons=json.dumps(reasons, sort_keys=True),
+                    joined_at=at,
+                )
+            )
+            return family_id
+
+    def record_divergence(
+        self,
+        family_id: int,
+        document_id: int,
+        kind: str,
+        detail: dict[str, Any],
+        at: datetime,
+        alerts: Sequence[AlertDraft] = (),
+    ) -> int:
+        """A divergence with its event ("diverged") and alerts, in one transaction."""
+        with self.session() as s, s.begin():
+            event = Event(document_id=document_id, kind="diverged", created_at=at)
+            s.add(event)
+            s.flush()
+            row = Divergence(
+                family_id=family_id,
+                document_id=document_id,
+                event_id=event.id,
+                kind=kind,
+                detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
+                created_at=at,
+            )
+            s.add(row)
+            add_alerts(s, alerts, event.id, document_id, at)
+            s.flush()
+            return row.id

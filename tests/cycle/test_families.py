@@ -1,0 +1,147 @@
+"""Document families end to end on SQLite and PostgreSQL: the simulated web
+publishes one joint statement (32 points) on two official hosts and a media host,
+in Russian, Kazakh and English, each host with its own page template. The copies,
+translations and the quotation form one family; the designed mismatch between
+the Russian and English texts (п. 5: 30 against 25 billion dollars) is reported
+once; then the Kremlin's Russian copy is edited in п. 17 while Akorda's is not,
+and exactly one divergence alert names the point and both copies.
+
+The texts are family D05 of tests/data/families/dev (written for the project).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from monitor.config import parse_config
+from monitor.cycle import run_cycle
+from monitor.simweb import Response, SimServer
+from monitor.store import Store
+
+DOCS = Path(__file__).resolve().parents[1] / "data" / "families" / "dev" / "docs"
+KREMLIN = (
+    "<html><head><title>{title}</title></head><body><header><nav><a href='/'>Президент</a> · "
+    "<a href='/events'>События</a></nav></header><div class='read'><h1>{title}</h1>"
+    "<div class='read__content'>{body}</div></div><footer>Все материалы сайта доступны по "
+    "лицензии Creative Commons Attribution 4.0</footer></body></html>"
+)
+AKORDA = (
+    "<html><body><div class='menu'><ul><li>Главная</li><li>Президент</li><li>Новости</li>"
+    "</ul></div><article><h2 class='title'>{title}</h2><div class='content'>{body}</div>"
+    "</article><aside><h3>Последние новости</h3><ul><li>Глава государства принял посла</li>"
+    "</ul></aside></body></html>"
+)
+TASS = (
+    "<html><body><nav>Политика · Экономика · Мир</nav><main><h1>{title}</h1>"
+    "<div class='text-content'>{body}</div></main><div class='related'>Читайте также: "
+    "Путин провёл переговоры</div></body></html>"
+)
+PAGES = {  # path on its host: (document, template)
+    ("kremlin", "/events/ru"): ("dv046", KREMLIN),
+    ("kremlin", "/events/en"): ("dv035", KREMLIN),
+    ("akorda", "/ru/news/1"): ("dv040", AKORDA),
+    ("akorda", "/kz/news/1"): ("dv047", AKORDA),
+    ("tass", "/politika/1"): ("dv050", TASS),
+}
+
+
+def _page(doc: str, template: str, edit: tuple[str, str] | None = None) -> str:
+    title, body = (DOCS / f"{doc}.txt").read_text(encoding="utf-8").split("\n", 1)
+    if edit:
+        assert edit[0] in body
+        body = body.replace(*edit)
+    paragraphs = "".join(
+        f"<p>{html.escape(p.strip())}</p>" for p in body.split("\n\n") if p.strip()
+    )
+    return template.format(title=html.escape(title), body=paragraphs)
+
+
+@pytest.fixture
+def hosts() -> Iterator[dict[str, SimServer]]:
+    servers = {
+        name: SimServer(host=f"127.0.0.{k + 2}").start()
+        for k, name in enumerate(("kremlin", "akorda", "tass"))
+    }
+    try:
+        yield servers
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+def test_a_family_across_hosts_and_languages_and_its_divergence(
+    db_url: str, hosts: dict[str, SimServer]
+) -> None:
+    for (host, path), (doc, template) in PAGES.items():
+        hosts[host].route(path, Response.html(_page(doc, template)))
+
+    def watch(host: str) -> str:
+        return json.dumps([hosts[host].url(p) for h, p in PAGES if h == host])
+
+    config = parse_config(
+        "fetch: {per_host_delay: 0, confirm_delay: 0}\n"
+        "sources:\n"
+        "  - {id: kremlin, name: Kremlin, kind: official, country: RU, allow_private: true,\n"
+        f"     languages: [ru, en], watch: {watch('kremlin')}}}\n"
+        "  - {id: akorda, name: Akorda, kind: official, country: KZ, allow_private: true,\n"
+        f"     languages: [ru, kk], watch: {watch('akorda')}}}\n"
+        "  - {id: tass, name: TASS, kind: media, country: RU, allow_private: true,\n"
+        f"     watch: {watch('tass')}}}\n"
+        "subscriptions:\n"
+        "  - {name: divergence, channel: {type: email, to: [desk@example.org]},\n"
+        "     filters: {events: [diverged]}}\n"
+    )
+    store = Store(db_url)
+    try:
+        asyncio.run(run_cycle(config, store))
+        ids = {
+            doc: store.find_document(hosts[host].url(path)).id  # type: ignore[union-attr]
+            for (host, path), (doc, _) in PAGES.items()
+        }
+        member = store.family_of(ids["dv046"])
+        assert member is not None
+        members = {m.document_id: m for m in store.family_members(member.family_id)}
+        assert set(members) == set(ids.values())
+        relations = {doc: members[i].relation for doc, i in ids.items()}
+        # the original is the official copy the others were first matched with
+        assert relations["dv050"] == "quotation"
+        [original] = [m for m in members.values() if m.relation == "original"]
+        assert original.official
+        by_lang = {doc: members[i].lang for doc, i in ids.items()}
+        for doc, relation in relations.items():
+            if relation in ("copy", "translation"):
+                linked = members[members[ids[doc]].linked_to]  # type: ignore[index]
+                assert (relation == "copy") == (linked.lang == by_lang[doc]), doc
+        assert {m.lang for m in members.values()} == {"ru", "kk", "en"}
+
+        # the designed mismatch, once for the family
+        [mismatch] = store.divergences(family_id=member.family_id)
+        assert mismatch.kind == "numbers"
+        [five] = {n["point"] for n in mismatch.detail["numbers"]}
+        assert five == "5"
+        first_alerts = store.alerts()
+        assert [a.subscription for a in first_alerts] == ["divergence"]
+
+        # Kremlin edits п. 17 of its Russian copy; Akorda's stays as it was
+        edit = ("17. Стороны будут поддерживать", "17. Стороны будут ежегодно поддерживать")
+        hosts["kremlin"].route("/events/ru", Response.html(_page("dv046", KREMLIN, edit)))
+        asyncio.run(run_cycle(config, store))
+        edited, _ = store.divergences(family_id=member.family_id)
+        assert edited.kind == "edited" and edited.document_id == ids["dv046"]
+        [point] = edited.detail["points"]
+        assert point["point"] == "17" and "ежегодно" in point["after"]
+        assert [u["id"] for u in point["unchanged"]] == [ids["dv040"]]
+        assert edited.detail["numbers"] == []
+        new_alerts = [a for a in store.alerts() if a.id not in {x.id for x in first_alerts}]
+        assert [a.kind for a in new_alerts] == ["diverged"]  # nothing else alerts
+        divergence = new_alerts[0].payload["divergence"]
+        assert divergence["points"][0]["unchanged"][0]["url"].endswith("/ru/news/1")
+        assert divergence["document"]["url"].endswith("/events/ru")
+    finally:
+        store.close()
