@@ -84,6 +84,7 @@ class DivergenceRow:
     kind: str
     detail: dict[str, Any]
     created_at: datetime
+    event_id: int | None = None
 
 
 def _print_row(p: FamilyPrint) -> PrintRow:
@@ -204,7 +205,13 @@ class FamiliesReadMixin:
                 query = query.where(Divergence.family_id == family_id)
             return [
                 DivergenceRow(
-                    d.id, d.family_id, d.document_id, d.kind, json.loads(d.detail), d.created_at
+                    d.id,
+                    d.family_id,
+                    d.document_id,
+                    d.kind,
+                    json.loads(d.detail),
+                    d.created_at,
+                    d.event_id,
                 )
                 for d in s.scalars(query.limit(limit))
             ]

@@ -60,7 +60,7 @@ MAX_LIMIT = 200
 Kind = Literal["official", "media"]
 Country = Literal["RU", "KZ", "other"]
 Language = Literal["ru", "kk", "en"]
-EventKind = Literal["new", "changed", "removed", "restored", "reextracted"]
+EventKind = Literal["new", "changed", "removed", "restored", "reextracted", "diverged"]
 Status = Literal["active", "removed", "ignored", "alias"]
 AlertStatus = Literal["pending", "sending", "sent", "failed", "uncertain"]
 

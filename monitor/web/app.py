@@ -21,7 +21,16 @@ from starlette.concurrency import run_in_threadpool
 from monitor.config import Config
 from monitor.config.stored import merge_sources
 from monitor.store import Store
-from monitor.web import account, api, feeds, inbox, pages, sources_admin, subscriptions
+from monitor.web import (
+    account,
+    api,
+    families,
+    feeds,
+    inbox,
+    pages,
+    sources_admin,
+    subscriptions,
+)
 from monitor.web.auth import Policy, gate, identify
 from monitor.web.context import environment
 
@@ -106,6 +115,7 @@ def create_app(
     app.include_router(sources_admin.router)
     app.include_router(inbox.router)
     app.include_router(subscriptions.router)
+    app.include_router(families.router)
     app.include_router(pages.router)
     pages.install_error_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

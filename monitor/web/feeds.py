@@ -25,6 +25,7 @@ from lxml import etree
 from monitor.config import Config
 from monitor.store.browse import DocumentFilter, EventItem
 from monitor.web.api import ConfigDep, Country, Kind, StoreDep, theme_labels
+from monitor.web.families import describe
 from monitor.web.params import MAX_VALUES, Ident, invalid
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -33,6 +34,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 FEEDS = {
     "documents": ("New documents", ["new"]),
     "changes": ("Changes", ["changed", "removed", "restored"]),
+    "divergences": ("Divergences between copies", ["diverged"]),
 }
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
@@ -66,7 +68,9 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str
     return node
 
 
-def _summary(e: EventItem) -> str:
+def _summary(e: EventItem, details: dict[int, str]) -> str:
+    if e.kind == "diverged":
+        return details.get(e.id, "Copies of this text differ.")
     if e.kind == "changed":
         return e.summary or "The text changed."
     if e.kind == "removed":
@@ -85,8 +89,11 @@ def render_feed(
     tag_host: str,
     query: str,
     labels: dict[str, dict[str, str]],
+    details: dict[int, tuple[int, str]] | None = None,
 ) -> bytes:
-    """One Atom document; `base` is the web UI's root, ending without a slash."""
+    """One Atom document; `base` is the web UI's root, ending without a slash;
+    `details`: a divergence event's family and description, by event id."""
+    details = details or {}
     title, _ = FEEDS[name]
     feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
     _sub(feed, "id", f"tag:{tag_host},2025:feed:{name}" + (f"?{query}" if query else ""))
@@ -101,7 +108,9 @@ def render_feed(
     for e in events:
         entry = _sub(feed, "entry")
         _sub(entry, "id", f"tag:{tag_host},2025:event:{e.id}")
-        prefix = {"removed": "Removed: ", "restored": "Restored: "}.get(e.kind, "")
+        prefix = {"removed": "Removed: ", "restored": "Restored: ", "diverged": "Diverged: "}.get(
+            e.kind, ""
+        )
         _sub(entry, "title", prefix + (e.title or e.url), type="text")
         _sub(entry, "updated", _stamp(e.created_at))
         _sub(entry, "published", _stamp(e.created_at))
@@ -109,10 +118,12 @@ def render_feed(
         page = f"{base}/documents/{e.document_id}"
         if e.kind == "changed" and e.version_seq and e.version_seq > 1:
             page += f"/diff?from={e.version_seq - 1}&to={e.version_seq}"
+        if e.kind == "diverged" and e.id in details:
+            page = f"{base}/families/{details[e.id][0]}"
         _sub(entry, "link", rel="alternate", type="text/html", href=page)
         if e.url.startswith(("http://", "https://")):
             _sub(entry, "link", rel="related", href=e.url)
-        _sub(entry, "summary", _summary(e), type="text")
+        _sub(entry, "summary", _summary(e, {k: v[1] for k, v in details.items()}), type="text")
         for theme in e.themes:
             label = labels.get(theme, {}).get("label", theme)
             _sub(entry, "category", term=theme, label=label)
@@ -154,8 +165,18 @@ def _feed(
         tag_host=authority(config),
         query=urlencode(filters),
         labels=labels,
+        details=_divergences(store) if name == "divergences" else None,
     )
     return Response(body, media_type=MEDIA_TYPE)
+
+
+def _divergences(store: StoreDep) -> dict[int, tuple[int, str]]:
+    """Event id -> (family id, one line) of the latest divergences."""
+    return {
+        d.event_id: (d.family_id, describe(d.detail))
+        for d in store.divergences(limit=500)
+        if d.event_id is not None
+    }
 
 
 # Bounded like the API's filters (count, length, no control characters), so a feed
@@ -193,6 +214,22 @@ def changes_feed(
     limit: LimitQ = 50,
 ) -> Response:
     return _feed("changes", request, store, config, theme, source, country, kind, limit)
+
+
+@router.get("/divergences.atom", response_class=Response, summary="Atom: divergences")
+def divergences_feed(
+    request: Request,
+    store: StoreDep,
+    config: ConfigDep,
+    theme: ThemeQ = [],  # noqa: B006
+    source: SourceQ = [],  # noqa: B006
+    country: CountryQ = [],  # noqa: B006
+    kind: KindQ = [],  # noqa: B006
+    limit: LimitQ = 50,
+) -> Response:
+    """Copies of one text parting ways: an official copy edited where its sibling
+    was not, or numbers that differ between language versions."""
+    return _feed("divergences", request, store, config, theme, source, country, kind, limit)
 
 
 @router.get("/opml", response_class=Response, summary="OPML: every feed, by theme and by source")

@@ -35,7 +35,7 @@ from monitor.web.reading import readable
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_page_query)])
 
-EVENTS = ("new", "changed", "removed", "restored", "reextracted")
+EVENTS = ("new", "changed", "removed", "restored", "reextracted", "diverged")
 PAGE_SIZE = 25
 
 
@@ -190,6 +190,7 @@ def document(request: Request, doc_id: DocId) -> Response:
         last_checked_at=row.last_checked_at if row else None,
         next_check_at=row.next_check_at if row else None,
         mark=mark,
+        family=store.family_of(doc_id),
     )
 
 

@@ -17,7 +17,7 @@ from monitor.web.auth import Access, authorise, form_values
 from monitor.web.context import render, store_of, view_for
 
 router = APIRouter(include_in_schema=False)
-EVENTS = ("new", "changed", "removed", "restored")
+EVENTS = ("new", "changed", "removed", "restored", "diverged")
 LEVELS = ("trivial", "minor", "moderate", "major")
 
 

@@ -17,12 +17,17 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import feedparser
+import httpx
 import pytest
+from bs4 import BeautifulSoup
+from web_support import serving
 
-from monitor.config import parse_config
+from monitor.config import Config, parse_config
 from monitor.cycle import run_cycle
 from monitor.simweb import Response, SimServer
 from monitor.store import Store
+from monitor.web import create_app
 
 DOCS = Path(__file__).resolve().parents[1] / "data" / "families" / "dev" / "docs"
 KREMLIN = (
@@ -143,5 +148,35 @@ def test_a_family_across_hosts_and_languages_and_its_divergence(
         divergence = new_alerts[0].payload["divergence"]
         assert divergence["points"][0]["unchanged"][0]["url"].endswith("/ru/news/1")
         assert divergence["document"]["url"].endswith("/events/ru")
+        _the_web_shows_it(config, store, member.family_id, ids)
     finally:
         store.close()
+
+
+def _the_web_shows_it(config: Config, store: Store, family_id: int, ids: dict[str, int]) -> None:
+    """The family in the pages, the API and the Atom feed of divergences."""
+    with serving(create_app(config, store)) as base, httpx.Client(base_url=base) as c:
+        listing = BeautifulSoup(c.get("/families?lang=en").text, "lxml")
+        assert [int(r["data-id"]) for r in listing.select("#families tr.family")] == [family_id]
+        assert len(listing.select("#divergences li.divergence")) == 2
+        same = f"/families/{family_id}?a={ids['dv046']}&b={ids['dv040']}&lang=en"
+        page = BeautifulSoup(c.get(same).text, "lxml")
+        assert len(page.select("#members tr.member")) == 5
+        [row] = page.select("#points tr.point.differs")  # only п. 17 differs between them
+        assert row["data-point"] == "17"
+        assert row.select_one("td.a del").get_text().strip() == "ежегодно"  # Akorda lacks it
+        across = f"/families/{family_id}?a={ids['dv046']}&b={ids['dv035']}&lang=en"
+        marks = BeautifulSoup(c.get(across).text, "lxml")
+        five = marks.select_one('#points tr[data-point="5"]')
+        assert five is not None and "differs" in five["class"]
+        assert five.select_one("td.a mark").get_text() == "30"
+        assert five.select_one("td.b mark").get_text() == "25"
+        api = c.get(f"/api/families/{family_id}").json()
+        assert {m["lang"] for m in api["member_list"]} == {"ru", "kk", "en"}
+        assert [d["kind"] for d in api["divergences"]] == ["edited", "numbers"]
+        feed = feedparser.parse(c.get("/feeds/divergences.atom").content)
+        assert len(feed.entries) == 2
+        assert "п. 17" in feed.entries[0].summary and "akorda" in feed.entries[0].summary
+        assert feed.entries[0].link.endswith(f"/families/{family_id}")
+        doc = BeautifulSoup(c.get(f"/documents/{ids['dv040']}?lang=ru").text, "lxml")
+        assert doc.select_one(f'#family a[href="/families/{family_id}"]')
