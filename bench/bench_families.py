@@ -63,7 +63,7 @@ def run(name: str, embed: families.Embed) -> dict[str, Any]:
         title, body = lines[0], lines[1] if len(lines) > 1 else ""
         start = time.perf_counter()
         fp = families.fingerprint(body, title)
-        keys = fp.keys()
+        keys = fp.lsh_keys()
         met = {doc for k in keys for doc in index.get(k, ())}
         best = families.link(fp, d["official"], [stored[m] for m in met], embed)
         spent += time.perf_counter() - start

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -51,24 +52,30 @@ SHINGLE = 5
 COPY = 0.6  # text Jaccard of copies (dev: copies ≥ 0.66, different texts ≤ 0.49)
 QUOTED = 0.3  # share of a media text found in the official one (dev: quotations 0.51–0.66)
 QUOTE_JACCARD = 0.12
+QUOTE_PART = 0.5  # a quote reproduces part of the official text (dev: ≤ 0.39); two
+# different agreements of one genre share more of each other (dev: ≈ 0.65 both ways)
 ANCHORS = 0.8  # anchor Jaccard of translations (dev: translations mostly ≥ 0.81)
 STRICT_ANCHORS = 0.95  # without an embedding model: treaty-like texts, nearly equal anchors
 MEANING = 0.88  # cosine of the openings (e5 scores are compressed: dev translations ≥ 0.86)
+MIN_ANCHORS = 3  # numbers (with the point count) a text needs for anchor bands (dev: 3)
 OPENING = 600  # characters of a text embedded for the cross-language check
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])")
-_KAZAKH = frozenset("әғқңөұүһі")
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-z]")
+_KAZAKH_ONLY = re.compile("[әғқңөұүһі]")
 
 
 def language_of(text: str) -> str:
     """ru, kk or en by the letters: Kazakh-only letters make a text Kazakh."""
     sample = text[:5000].lower()
-    cyrillic = sum(1 for ch in sample if "\u0400" <= ch <= "\u04ff")
-    latin = sum(1 for ch in sample if "a" <= ch <= "z")
-    if cyrillic < latin:
+    cyrillic = len(_CYRILLIC.findall(sample))
+    if cyrillic < len(_LATIN.findall(sample)):
         return "en"
-    kazakh = sum(1 for ch in sample if ch in _KAZAKH)
+    kazakh = len(_KAZAKH_ONLY.findall(sample))
     return "kk" if kazakh >= 0.02 * max(cyrillic, 1) else "ru"
 
 
@@ -96,8 +103,22 @@ def anchors(text: str, points: int) -> list[str]:
     return out
 
 
+def _crc(data: bytes) -> int:
+    """A fast, stable 32-bit hash of a shingle (signatures are stored: Python's own
+    hash() changes between processes; datasketch's default SHA-1 costs 4× more)."""
+    return zlib.crc32(data)
+
+
+_TEMPLATE = MinHash(num_perm=NUM_PERM, hashfunc=_crc)  # its permutations, drawn once
+
+
 def _minhash(tokens: Iterable[str]) -> np.ndarray:
-    m = MinHash(num_perm=NUM_PERM)
+    m = MinHash(
+        num_perm=NUM_PERM,
+        hashfunc=_crc,
+        permutations=_TEMPLATE.permutations,
+        scheme=_TEMPLATE.scheme,
+    )
     m.update_batch([t.encode() for t in tokens])
     return np.asarray(m.hashvalues, dtype=np.uint32)
 
@@ -127,12 +148,18 @@ class Fingerprint:
     points: int
     opening: str  # what the embedding is made of, when one is needed
 
-    def keys(self) -> list[tuple[str, int, int]]:
-        """(kind, band, hash) LSH keys: "t" text bands, "a" anchor bands."""
+    def lsh_keys(self) -> list[tuple[str, int, int]]:
+        """(kind, band, hash) LSH keys: "t" text bands, "a" anchor bands. A text with
+        few numbers gets no anchor bands: its anchors say too little to match on,
+        and thousands of such texts would share one bucket."""
         out = []
-        for kind, sig in (("t", self.text_sig), ("a", self.anchor_sig)):
+        sigs = [("t", self.text_sig)]
+        if self.anchors >= MIN_ANCHORS:
+            sigs.append(("a", self.anchor_sig))
+        for kind, sig in sigs:
             for band in range(BANDS):
-                chunk = sig[band * ROWS : (band + 1) * ROWS].tobytes()
+                # the band and kind are hashed too: one hash names one band of one kind
+                chunk = f"{kind}{band}:".encode() + sig[band * ROWS : (band + 1) * ROWS].tobytes()
                 digest = hashlib.blake2b(chunk, digest_size=8).digest()
                 out.append((kind, band, int.from_bytes(digest, "big", signed=True)))
         return out
@@ -205,7 +232,8 @@ def link(
                 copies.append(Link(c.document_id, "copy", j, {"jaccard": round(j, 3)}))
             elif not official and c.official and j >= QUOTE_JACCARD:
                 share = contained(j, new.shingles, c.print.shingles)
-                if share >= QUOTED:
+                part = contained(j, c.print.shingles, new.shingles)  # of the official text
+                if share >= QUOTED and part <= QUOTE_PART:
                     reasons = {"jaccard": round(j, 3), "quoted_share": round(share, 3)}
                     quotes.append(Link(c.document_id, "quotation", share, reasons))
         else:

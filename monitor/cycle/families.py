@@ -75,7 +75,7 @@ def place(
     """Fingerprint a new version, find its family, and look for divergence."""
     official = source.kind == "official"
     fp = families.fingerprint(text, title)
-    keys = fp.keys()
+    keys = fp.lsh_keys()
     store.save_print(_row(document_id, fp, official), keys, at)
     member = store.family_of(document_id)
     if member is None:

@@ -9,13 +9,12 @@ whole table (bench/bench_families_scale.py times it at 100,000 documents).
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from monitor.store.models import (
@@ -111,18 +110,23 @@ class FamiliesReadMixin:
     def family_candidates(
         self, keys: Sequence[tuple[str, int, int]], exclude: int, limit: int = 40
     ) -> list[PrintRow]:
-        """The stored fingerprints sharing at most-shared-first LSH keys with `keys`."""
-        hits: Counter[int] = Counter()
+        """The stored fingerprints sharing LSH keys with `keys`, most shared first
+        (a key's hash is a 64-bit digest of its band: equal hashes in two bands of
+        different content are as rare as any 64-bit collision)."""
+        hashes = sorted({h for _, _, h in keys})[:_KEY_BATCH]
+        shared = func.count().label("shared")
         with self.session() as s:
-            for i in range(0, len(keys), _KEY_BATCH):
-                chunk = list(keys[i : i + _KEY_BATCH])
-                rows = s.execute(
-                    select(FamilyKey.document_id).where(
-                        tuple_(FamilyKey.kind, FamilyKey.band, FamilyKey.hash).in_(chunk)
-                    )
+            # counted by the database: a band shared by many texts (boilerplate)
+            # returns its rows to SQL, not to Python; only the best `limit` come back
+            best = list(
+                s.scalars(
+                    select(FamilyKey.document_id)
+                    .where(FamilyKey.hash.in_(hashes), FamilyKey.document_id != exclude)
+                    .group_by(FamilyKey.document_id)
+                    .order_by(shared.desc(), FamilyKey.document_id)
+                    .limit(limit)
                 )
-                hits.update(doc for (doc,) in rows if doc != exclude)
-            best = [doc for doc, _ in hits.most_common(limit)]
+            )
             if not best:
                 return []
             prints = s.scalars(select(FamilyPrint).where(FamilyPrint.document_id.in_(best)))

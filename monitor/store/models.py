@@ -448,13 +448,14 @@ class FamilyPrint(Base):
 
 
 class FamilyKey(Base):
-    """One LSH band of a document's signature: documents sharing a row are candidates."""
+    """One LSH band of a document's signature: documents sharing a row are candidates.
+    The hash leads the primary key, so `hash IN (…)` is an index range per key."""
 
     __tablename__ = "family_keys"
 
-    kind: Mapped[str] = mapped_column(String(1), primary_key=True)  # "t" text, "a" anchors
-    band: Mapped[int] = mapped_column(Integer, primary_key=True)
     hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(1), primary_key=True)  # "t" text, "a" anchors
     document_id: Mapped[int] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
     )

@@ -42,9 +42,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "family_keys",
-        sa.Column("kind", sa.String(1), primary_key=True),
-        sa.Column("band", sa.Integer(), primary_key=True),
         sa.Column("hash", sa.BigInteger(), primary_key=True),
+        sa.Column("band", sa.Integer(), primary_key=True),
+        sa.Column("kind", sa.String(1), primary_key=True),
         _document(primary_key=True, index=True),
     )
     op.create_table(
