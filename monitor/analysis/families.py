@@ -61,7 +61,7 @@ MIN_ANCHORS = 3  # numbers (with the point count) a text needs for anchor bands 
 OPENING = 600  # characters of a text embedded for the cross-language check
 
 _WORD = re.compile(r"\w+")
-_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])")
+NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?!\w)")  # «30», «2,5», «1.5»
 
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -95,7 +95,7 @@ def anchors(text: str, points: int) -> list[str]:
     («2025#1», «2025#2»), and its count of numbered points."""
     seen: Counter[str] = Counter()
     out = []
-    for n in _NUMBER.findall(text):
+    for n in NUMBER.findall(text):
         n = n.replace(",", ".")
         seen[n] += 1
         out.append(f"{n}#{seen[n]}")
@@ -110,6 +110,11 @@ def _crc(data: bytes) -> int:
 
 
 _TEMPLATE = MinHash(num_perm=NUM_PERM, hashfunc=_crc)  # its permutations, drawn once
+
+
+def numbers(text: str) -> Counter[str]:
+    """The numbers of a text as a multiset, «2,5» read as «2.5»."""
+    return Counter(n.replace(",", ".") for n in NUMBER.findall(text))
 
 
 def _minhash(tokens: Iterable[str]) -> np.ndarray:

@@ -16,8 +16,6 @@ family's official copies (monitor/analysis/families.py decides, the store keeps)
 from __future__ import annotations
 
 import logging
-import re
-from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +28,6 @@ from monitor.config import Config, Source
 from monitor.store import MemberRow, PrintRow, Store
 
 log = logging.getLogger(__name__)
-_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?!\w)")
 
 
 def _row(document_id: int, fp: families.Fingerprint, official: bool) -> PrintRow:
@@ -114,7 +111,7 @@ def _diverge(
     ]
     if not siblings:
         return
-    texts = {m.document_id: _text_of(store, m.document_id) for m in siblings}
+    texts = {m.document_id: store.latest_text(m.document_id) for m in siblings}
     edited = [] if previous is None else _edited(member, siblings, texts, previous, text)
     known = {
         _key(n)
@@ -127,13 +124,6 @@ def _diverge(
     kind = "edited" if edited else "numbers"
     detail = {"kind": kind, "document": _who(member), "points": edited, "numbers": numbers}
     _record(store, config, source, member, kind, detail, at)
-
-
-def _text_of(store: Store, document_id: int) -> str:
-    doc = store.find_document(str(document_id))
-    if doc is None or not doc.latest_seq:
-        return ""
-    return store.version_text(document_id, doc.latest_seq) or ""
 
 
 def _same(a: str | None, b: str | None) -> bool:
@@ -184,7 +174,7 @@ def _numbers(
         for point, body in mine.items():
             if point not in theirs:
                 continue
-            a, b = _numbers_in(body), _numbers_in(theirs[point])
+            a, b = families.numbers(body), families.numbers(theirs[point])
             if a != b:
                 out.append(
                     {
@@ -203,10 +193,6 @@ def _key(n: dict[str, Any]) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     here, there = tuple(n.get("here", [])), tuple(n.get("there", []))
     first, second = sorted((here, there))
     return str(n.get("point")), first, second
-
-
-def _numbers_in(text: str) -> Counter[str]:
-    return Counter(n.replace(",", ".") for n in _NUMBER.findall(text))
 
 
 def _who(m: MemberRow) -> dict[str, Any]:

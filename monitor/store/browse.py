@@ -348,6 +348,14 @@ class BrowseMixin:
         with self.session() as s:
             return history.text_of(s, document_id, seq)
 
+    def latest_text(self, document_id: int) -> str:
+        """The text of a document's latest version ("" when it has none)."""
+        if not in_id_range(document_id):
+            return ""
+        with self.session() as s:
+            seq = s.scalar(select(Document.latest_seq).where(Document.id == document_id))
+            return (history.text_of(s, document_id, seq) or "") if seq else ""
+
     def snapshot_of(self, document_id: int, seq: int) -> RawSnapshot | None:
         """The raw body behind a version (None inside when pruned by retention);
         None when there is no such version."""

@@ -10,7 +10,6 @@ one has and the other lacks are marked.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -20,14 +19,13 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
-from monitor.analysis.families import point_texts
+from monitor.analysis.families import NUMBER, numbers, point_texts
 from monitor.diff import diff_words
-from monitor.store import MemberRow, Reader
+from monitor.store import MemberRow
 from monitor.web.context import render, store_of, view_for
 from monitor.web.params import DocId, page_int
 
 router = APIRouter()
-_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?!\w)")
 Frags = list[tuple[int, str]]  # (op, text): 1 inserted, -1 deleted, 2 marked, 0 plain
 
 
@@ -39,23 +37,12 @@ class PointRow:
     differs: bool
 
 
-def _text(store: Reader, document_id: int) -> str:
-    doc = store.find_document(str(document_id))
-    if doc is None or not doc.latest_seq:
-        return ""
-    return store.version_text(document_id, doc.latest_seq) or ""
-
-
-def _numbers(text: str) -> Counter[str]:
-    return Counter(n.replace(",", ".") for n in _NUMBER.findall(text))
-
-
 def _marked(text: str, missing: Counter[str]) -> Frags:
     """The text with the numbers the other side lacks marked (op 2)."""
     out: Frags = []
     left = Counter(missing)
     at = 0
-    for m in _NUMBER.finditer(text):
+    for m in NUMBER.finditer(text):
         key = m.group().replace(",", ".")
         if left[key] > 0:
             left[key] -= 1
@@ -80,7 +67,7 @@ def compare(a: str, b: str, same_language: bool) -> list[PointRow]:
             new = [(op, t) for op, t in ops if op != -1]
             rows.append(PointRow(point, old, new, differs))
         else:
-            nx, ny = _numbers(x), _numbers(y)
+            nx, ny = numbers(x), numbers(y)
             differs = nx != ny or not x or not y
             rows.append(PointRow(point, _marked(x, nx - ny), _marked(y, ny - nx), differs))
     return rows
@@ -131,7 +118,9 @@ def family_page(request: Request, family_id: DocId) -> Response:
     rows: list[PointRow] = []
     if pair:
         a, b = pair
-        rows = compare(_text(store, a.document_id), _text(store, b.document_id), a.lang == b.lang)
+        rows = compare(
+            store.latest_text(a.document_id), store.latest_text(b.document_id), a.lang == b.lang
+        )
     show_all = request.query_params.get("all") == "1"
     return render(
         request,
