@@ -65,11 +65,17 @@ def run(name: str, embed: families.Embed) -> dict[str, Any]:
         fp = families.fingerprint(body, title)
         keys = fp.lsh_keys()
         met = {doc for k in keys for doc in index.get(k, ())}
-        best = families.link(fp, d["official"], [stored[m] for m in met], embed)
+        candidates = [stored[m] for m in met]
+        best = families.link(fp, d["official"], candidates, embed)
+        quoting = families.quoted_by(fp, d["official"], candidates)
         spent += time.perf_counter() - start
         if best is not None:
             parent[find(d["id"])] = find(str(best.document_id))
             relations[d["id"]] = best.relation
+        for quote in quoting:  # the press came first: it joins this text's family
+            if str(quote.document_id) not in relations:
+                parent[find(str(quote.document_id))] = find(d["id"])
+                relations[str(quote.document_id)] = "quotation"
         stored[d["id"]] = families.Candidate(d["id"], fp, d["official"])  # type: ignore[arg-type]
         for k in keys:
             index[k].append(d["id"])
@@ -95,6 +101,13 @@ def run(name: str, embed: families.Embed) -> dict[str, Any]:
         or (labelled[doc] == "original" and rel == "copy")
         or (labelled[doc] == "translation" and rel == "copy")  # a translation's own copy
     )
+    roots = defaultdict(int)
+    for d in docs:
+        roots[find(d["id"])] += 1
+    alone = defaultdict(int)  # labelled in a family, yet in no predicted family
+    for d in docs:
+        if d["family"] and roots[find(d["id"])] == 1:
+            alone[f"{d['relation']}/{d['lang']}/{d['genre']}"] += 1
     precision = tp / (tp + fp_) if tp + fp_ else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     return {
@@ -105,6 +118,7 @@ def run(name: str, embed: families.Embed) -> dict[str, Any]:
         "pair_recall": round(recall, 3),
         "relations_right": f"{right}/{len(relations)}",
         "ms_per_document": round(1000 * spent / len(docs), 1),
+        "left_alone": dict(sorted(alone.items(), key=lambda kv: -kv[1])),
         "wrong_pairs": wrong[:10],
         "missed_pairs": missed[:10],
     }

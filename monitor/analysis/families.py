@@ -235,12 +235,8 @@ def link(
             j = jaccard(new.text_sig, c.print.text_sig)
             if j >= COPY:
                 copies.append(Link(c.document_id, "copy", j, {"jaccard": round(j, 3)}))
-            elif not official and c.official and j >= QUOTE_JACCARD:
-                share = contained(j, new.shingles, c.print.shingles)
-                part = contained(j, c.print.shingles, new.shingles)  # of the official text
-                if share >= QUOTED and part <= QUOTE_PART:
-                    reasons = {"jaccard": round(j, 3), "quoted_share": round(share, 3)}
-                    quotes.append(Link(c.document_id, "quotation", share, reasons))
+            elif not official and c.official and (reasons := _quotes(new, c.print)):
+                quotes.append(Link(c.document_id, "quotation", reasons["quoted_share"], reasons))
         else:
             a = jaccard(new.anchor_sig, c.print.anchor_sig)
             same_points = abs(new.points - c.print.points) <= max(1, new.points // 10)
@@ -267,6 +263,33 @@ def link(
     if quotes:
         return max(quotes, key=lambda x: x.score)
     return None
+
+
+def _quotes(media: Fingerprint, official: Fingerprint) -> dict[str, float] | None:
+    """The reasons a media text quotes an official one, or None."""
+    if media.lang != official.lang:
+        return None
+    j = jaccard(media.text_sig, official.text_sig)
+    if not QUOTE_JACCARD <= j < COPY:
+        return None
+    share = contained(j, media.shingles, official.shingles)
+    part = contained(j, official.shingles, media.shingles)
+    if share < QUOTED or part > QUOTE_PART:
+        return None
+    return {"jaccard": round(j, 3), "quoted_share": round(share, 3)}
+
+
+def quoted_by(new: Fingerprint, official: bool, candidates: Sequence[Candidate]) -> list[Link]:
+    """Stored media texts that quote a new official text: they were seen first (the
+    press is sometimes faster than the portal), so they join its family now. Each
+    Link names the quoting document."""
+    if not official:
+        return []
+    out = []
+    for c in candidates:
+        if not c.official and (reasons := _quotes(c.print, new)) is not None:
+            out.append(Link(c.document_id, "quotation", reasons["quoted_share"], reasons))
+    return out
 
 
 def _embedding(embed: Embed, text: str) -> np.ndarray:

@@ -78,14 +78,18 @@ def place(
     if member is None:
         candidates = [_candidate(r) for r in store.family_candidates(keys, exclude=document_id)]
         found = families.link(fp, official, candidates, embedder())
-        if found is None:
-            return
-        family_id = store.join_family(
-            document_id, found.document_id, found.relation, found.score, found.reasons, at
-        )
-        log.info("document %s joins family %s as %s", document_id, family_id, found.relation)
+        if found is not None:
+            family_id = store.join_family(
+                document_id, found.document_id, found.relation, found.score, found.reasons, at
+            )
+            log.info("document %s joins family %s as %s", document_id, family_id, found.relation)
+        for quote in families.quoted_by(fp, official, candidates):
+            store.join_family(
+                quote.document_id, document_id, "quotation", quote.score, quote.reasons, at
+            )
         member = store.family_of(document_id)
-        if member is not None and found.relation == "translation" and official:
+        translated = found is not None and found.relation == "translation"
+        if member is not None and translated and official:
             _diverge(store, config, source, member, None, text, at)
         return
     if previous is not None and official:

@@ -90,3 +90,15 @@ def test_points_are_read_in_every_language() -> None:
     assert families.language_of("Тараптар келісімге қол қойды") == "kk"
     assert families.language_of("Стороны подписали соглашение") == "ru"
     assert families.language_of("The Parties signed") == "en"
+
+
+def test_a_quote_seen_before_its_official_text_joins_it_when_it_comes() -> None:
+    """TASS published first (dv050); the Kremlin's text comes later: the quote is
+    named by quoted_by, so arrival order does not decide the family."""
+    official = fp("dv046")
+    media = Candidate(7, fp("dv050"), official=False)
+    [quote] = families.quoted_by(official, True, [media])
+    assert quote.document_id == 7 and quote.relation == "quotation"
+    assert families.quoted_by(official, False, [media]) == []  # only official texts are quoted
+    other = Candidate(8, fp("dv046"), official=False)  # a full copy is a copy, not a quote
+    assert families.quoted_by(official, True, [other]) == []
