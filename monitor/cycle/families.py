@@ -59,6 +59,23 @@ def _candidate(row: PrintRow) -> families.Candidate:
     return families.Candidate(row.document_id, fp, row.official, vector)
 
 
+def _remembering(
+    embed: families.Embed | None,
+) -> tuple[families.Embed | None, dict[str, np.ndarray]]:
+    """`embed`, keeping what it computed by text, so the caller can store it."""
+    made: dict[str, np.ndarray] = {}
+    if embed is None:
+        return None, made
+
+    def remember(texts: list[str]) -> np.ndarray:
+        missing = [t for t in texts if t not in made]
+        if missing:
+            made.update(zip(missing, np.asarray(embed(missing), dtype=np.float32), strict=True))
+        return np.stack([made[t] for t in texts])
+
+    return remember, made
+
+
 def place(
     store: Store,
     config: Config,
@@ -77,7 +94,13 @@ def place(
     member = store.family_of(document_id)
     if member is None:
         candidates = [_candidate(r) for r in store.family_candidates(keys, exclude=document_id)]
-        found = families.link(fp, official, candidates, embedder())
+        embed, made = _remembering(embedder())
+        found = families.link(fp, official, candidates, embed)
+        for c in candidates:  # an opening is embedded once, then read from the store
+            if c.embedding is None and c.print.opening in made:
+                store.save_embedding(c.document_id, made[c.print.opening].tobytes())
+        if fp.opening in made:
+            store.save_embedding(document_id, made[fp.opening].tobytes())
         if found is not None:
             family_id = store.join_family(
                 document_id, found.document_id, found.relation, found.score, found.reasons, at

@@ -124,6 +124,14 @@ def test_a_family_across_hosts_and_languages_and_its_divergence(
                 linked = members[members[ids[doc]].linked_to]  # type: ignore[index]
                 assert (relation == "copy") == (linked.lang == by_lang[doc]), doc
         assert {m.lang for m in members.values()} == {"ru", "kk", "en"}
+        # a translation was confirmed by the embedding of the openings, kept for next time
+        translations = [m for m in members.values() if m.relation == "translation"]
+        assert translations and all("meaning" in m.reasons for m in translations)
+        with store.engine.connect() as conn:
+            kept = conn.exec_driver_sql(
+                "SELECT count(*) FROM family_prints WHERE embedding IS NOT NULL"
+            ).scalar()
+        assert kept and kept >= len(translations)
 
         # the designed mismatch, once for the family
         [mismatch] = store.divergences(family_id=member.family_id)
