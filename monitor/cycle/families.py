@@ -24,7 +24,9 @@ import numpy as np
 from monitor.alerts.build import drafts_for
 from monitor.analysis import families
 from monitor.analysis.embedding import embedder
+from monitor.analysis.summary import summarize
 from monitor.config import Config, Source
+from monitor.config.alerts import SIGNIFICANCE
 from monitor.store import MemberRow, PrintRow, Store
 
 log = logging.getLogger(__name__)
@@ -111,8 +113,7 @@ def place(
                 quote.document_id, document_id, "quotation", quote.score, quote.reasons, at
             )
         member = store.family_of(document_id)
-        translated = found is not None and found.relation == "translation"
-        if member is not None and translated and official:
+        if member is not None and found is not None and official:
             _diverge(store, config, source, member, None, text, at)
         return
     if previous is not None and official:
@@ -129,8 +130,9 @@ def _diverge(
     at: datetime,
 ) -> None:
     """One divergence event for one version: the same-language official siblings
-    that did not make this edit, and numbers that now differ from the official
-    copies in other languages (each difference reported once per family)."""
+    that did not make this edit (or, for a copy joining, the points where it reads
+    otherwise than they do), and numbers that now differ from the official copies
+    in other languages (each difference reported once per family)."""
     siblings = [
         m
         for m in store.family_members(member.family_id)
@@ -139,7 +141,10 @@ def _diverge(
     if not siblings:
         return
     texts = {m.document_id: store.latest_text(m.document_id) for m in siblings}
-    edited = [] if previous is None else _edited(member, siblings, texts, previous, text)
+    if previous is not None:
+        edited = _edited(member, siblings, texts, previous, text)
+    else:
+        edited = _differs(member, siblings, texts, text)
     known = {
         _key(n)
         for d in store.divergences(family_id=member.family_id)
@@ -148,7 +153,7 @@ def _diverge(
     numbers = [n for n in _numbers(siblings, texts, member, text) if _key(n) not in known]
     if not edited and not numbers:
         return
-    kind = "edited" if edited else "numbers"
+    kind = ("edited" if previous is not None else "differs") if edited else "numbers"
     detail = {"kind": kind, "document": _who(member), "points": edited, "numbers": numbers}
     _record(store, config, source, member, kind, detail, at)
 
@@ -187,6 +192,38 @@ def _edited(
         }
         for point, mates in unchanged.items()
     ]
+
+
+def _differs(
+    member: MemberRow, siblings: list[MemberRow], texts: dict[int, str], text: str
+) -> list[dict[str, Any]]:
+    """A copy joining its family: the points where it says something else than a
+    same-language official sibling — a number, a date, a name, a modal word or a
+    clause (the analysis's "moderate" or more: quote style, typos and word forms
+    are how copies differ anyway)."""
+    mine = families.point_texts(text)
+    out: dict[str, dict[str, Any]] = {}
+    for sibling in (m for m in siblings if m.lang == member.lang):
+        theirs = families.point_texts(texts[sibling.document_id])
+        for point, body in mine.items():
+            other = theirs.get(point)
+            if other is None or _same(body, other):
+                continue
+            judged = summarize(other, body)
+            if SIGNIFICANCE.index(judged.significance) < SIGNIFICANCE.index("moderate"):
+                continue
+            row = out.setdefault(
+                point,
+                {
+                    "point": point,
+                    "after": _clip(body),
+                    "reason": judged.headline(),
+                    "unchanged": [],
+                },
+            )
+            row["before"] = _clip(other)
+            row["unchanged"].append(_who(sibling))
+    return list(out.values())
 
 
 def _numbers(

@@ -216,7 +216,10 @@ def describe(detail: dict[str, Any]) -> str:
     for p in detail.get("points", []):
         label = f"п. {p['point']}" if p.get("point") else "the text"
         mates = ", ".join(u.get("source", "?") for u in p.get("unchanged", []))
-        parts.append(f"{who.get('source', '?')} changed {label}; unchanged at {mates}")
+        if detail.get("kind") == "differs":
+            parts.append(f"{who.get('source', '?')} reads otherwise in {label} than {mates}")
+        else:
+            parts.append(f"{who.get('source', '?')} changed {label}; unchanged at {mates}")
     for n in detail.get("numbers", []):
         here, there = ", ".join(n.get("here", [])) or "—", ", ".join(n.get("there", [])) or "—"
         langs = "/".join(n.get("langs", []))
