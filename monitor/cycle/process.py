@@ -27,6 +27,7 @@ from monitor.extract.decode import DecodeError
 from monitor.fetch.client import FetchResult
 from monitor.store import (
     AlertDraft,
+    DatabaseError,
     DocumentState,
     FetchRecord,
     Outcome,
@@ -138,6 +139,8 @@ def process(
             previous,
             rec.started_at,
         )
+    except DatabaseError:
+        raise  # the store's own trouble (full, read-only, gone): the cycle says it once
     except Exception:  # a family is an extra: the version and its alerts are stored
         log.exception("%s: document %s: family matching failed", ctx.source.id, state.id)
     return DocumentOutcome(state.id, state.url, stored.event, ctx.source.id, seq=stored.seq)

@@ -114,7 +114,7 @@ class FamiliesReadMixin:
         (a key's hash is a 64-bit digest of its band: equal hashes in two bands of
         different content are as rare as any 64-bit collision)."""
         hashes = sorted({h for _, _, h in keys})[:_KEY_BATCH]
-        shared = func.count().label("shared")
+        hits = func.count().label("hits")
         with self.session() as s:
             # counted by the database: a band shared by many texts (boilerplate)
             # returns its rows to SQL, not to Python; only the best `limit` come back
@@ -123,7 +123,7 @@ class FamiliesReadMixin:
                     select(FamilyKey.document_id)
                     .where(FamilyKey.hash.in_(hashes), FamilyKey.document_id != exclude)
                     .group_by(FamilyKey.document_id)
-                    .order_by(shared.desc(), FamilyKey.document_id)
+                    .order_by(hits.desc(), FamilyKey.document_id)
                     .limit(limit)
                 )
             )
