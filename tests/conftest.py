@@ -131,6 +131,7 @@ SLOW_MODULES = frozenset(
         "test_sitemap_resume",
         "test_web_browser",
         "test_web_flows_browser",
+        "test_families_web",
     }
 )
 
