@@ -170,37 +170,43 @@ class FamiliesReadMixin:
             ]
 
     def families(self, limit: int = 200) -> list[FamilyRow]:
+        """The newest families first."""
         with self.session() as s:
             fams = s.scalars(select(Family).order_by(Family.created_at.desc()).limit(limit)).all()
-            ids = [f.id for f in fams]
-            members: dict[int, list[str]] = {}
-            for fid, lang in s.execute(
-                select(FamilyMember.family_id, FamilyPrint.lang)
-                .join(FamilyPrint, FamilyPrint.document_id == FamilyMember.document_id)
-                .where(FamilyMember.family_id.in_(ids))
-            ):
-                members.setdefault(fid, []).append(lang)
-            titles = dict(
-                s.execute(
-                    select(Document.id, Document.title).where(
-                        Document.id.in_([f.original_id for f in fams])
-                    )
-                ).all()
-            )
-            return [
-                FamilyRow(
-                    f.id,
-                    f.original_id,
-                    f.created_at,
-                    len(members.get(f.id, [])),
-                    sorted(set(members.get(f.id, []))),
-                    titles.get(f.original_id),
-                )
-                for f in fams
-            ]
+            return self._family_rows(s, list(fams))
 
     def family(self, family_id: int) -> FamilyRow | None:
-        return next((f for f in self.families(limit=100_000) if f.id == family_id), None)
+        with self.session() as s:
+            found = s.get(Family, family_id) if 0 < family_id < 2**63 else None
+            return self._family_rows(s, [found])[0] if found else None
+
+    def _family_rows(self, s: Session, fams: list[Family]) -> list[FamilyRow]:
+        ids = [f.id for f in fams]
+        langs: dict[int, list[str]] = {}
+        for fid, lang in s.execute(
+            select(FamilyMember.family_id, FamilyPrint.lang)
+            .join(FamilyPrint, FamilyPrint.document_id == FamilyMember.document_id)
+            .where(FamilyMember.family_id.in_(ids))
+        ):
+            langs.setdefault(fid, []).append(lang)
+        titles = dict(
+            s.execute(
+                select(Document.id, Document.title).where(
+                    Document.id.in_([f.original_id for f in fams])
+                )
+            ).all()
+        )
+        return [
+            FamilyRow(
+                f.id,
+                f.original_id,
+                f.created_at,
+                len(langs.get(f.id, [])),
+                sorted(set(langs.get(f.id, []))),
+                titles.get(f.original_id),
+            )
+            for f in fams
+        ]
 
     def divergences(self, *, family_id: int | None = None, limit: int = 100) -> list[DivergenceRow]:
         with self.session() as s:
