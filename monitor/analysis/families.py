@@ -250,10 +250,13 @@ def link(
             a, c = max(strict, key=lambda x: x[0])
             return Link(c.document_id, "translation", a, {"anchors": round(a, 3)})
     if translations and embed is not None:
-        mine = _embedding(embed, new.opening)
+        # one batch: the new opening and the candidates' not embedded before
+        missing = [c.print.opening for _, c in translations if c.embedding is None]
+        vectors = np.asarray(embed([new.opening, *missing]), dtype=np.float32)
+        mine, fresh = vectors[0], iter(vectors[1:])
         best: Link | None = None
         for a, c in translations:
-            theirs = c.embedding if c.embedding is not None else _embedding(embed, c.print.opening)
+            theirs = c.embedding if c.embedding is not None else next(fresh)
             cosine = float(np.dot(mine, theirs))
             if cosine >= MEANING and (best is None or a + cosine > best.score):
                 reasons = {"anchors": round(a, 3), "meaning": round(cosine, 3)}
@@ -290,7 +293,3 @@ def quoted_by(new: Fingerprint, official: bool, candidates: Sequence[Candidate])
         if not c.official and (reasons := _quotes(c.print, new)) is not None:
             out.append(Link(c.document_id, "quotation", reasons["quoted_share"], reasons))
     return out
-
-
-def _embedding(embed: Embed, text: str) -> np.ndarray:
-    return np.asarray(embed([text])[0], dtype=np.float32)

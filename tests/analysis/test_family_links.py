@@ -59,9 +59,10 @@ def test_translations_by_anchors_confirmed_by_meaning() -> None:
     def same_meaning(texts: list[str]) -> np.ndarray:
         return np.ones((len(texts), 4), dtype=np.float32) / 2.0  # unit vectors, cosine 1
 
-    def other_meaning(texts: list[str]) -> np.ndarray:
+    def other_meaning(texts: list[str]) -> np.ndarray:  # English one way, Russian another
         vectors = np.zeros((len(texts), 4), dtype=np.float32)
-        vectors[:, 0 if "Parties" in texts[0] else 1] = 1.0
+        for i, t in enumerate(texts):
+            vectors[i, 0 if "Parties" in t else 1] = 1.0
         return vectors
 
     found = link(english, True, [russian], same_meaning)
