@@ -103,6 +103,13 @@ def place(
                 store.save_embedding(c.document_id, made[c.print.opening].tobytes())
         if fp.opening in made:
             store.save_embedding(document_id, made[fp.opening].tobytes())
+        if found is not None and found.relation == "copy":
+            mate = store.family_of(found.document_id)
+            if mate is not None and mate.relation == "quotation":
+                # taken for a quote of a text it only resembles, it is a copy of this
+                # one: it leaves that family and this text's family forms around it
+                store.leave_family(found.document_id)
+                log.info("document %s was a copy, not a quote: it moves", found.document_id)
         if found is not None:
             family_id = store.join_family(
                 document_id, found.document_id, found.relation, found.score, found.reasons, at

@@ -319,6 +319,23 @@ class FamiliesMixin:
             )
             return family_id
 
+    def leave_family(self, document_id: int) -> None:
+        """Take a document out of its family (it was matched as a quote of a text it
+        turns out only to resemble); a family left with one member is dissolved."""
+        with self.session() as s, s.begin():
+            mine = s.get(FamilyMember, document_id)
+            if mine is None:
+                return
+            s.delete(mine)
+            s.flush()
+            left = s.scalars(
+                select(FamilyMember).where(FamilyMember.family_id == mine.family_id)
+            ).all()
+            if len(left) < 2:
+                for m in left:
+                    s.delete(m)
+                s.execute(delete(Family).where(Family.id == mine.family_id))
+
     def record_divergence(
         self,
         family_id: int,

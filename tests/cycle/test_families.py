@@ -202,3 +202,55 @@ def _the_web_shows_it(config: Config, store: Store, family_id: int, ids: dict[st
         assert feed.entries[0].link.endswith(f"/families/{family_id}")
         doc = BeautifulSoup(c.get(f"/documents/{ids['dv040']}?lang=ru").text, "lxml")
         assert doc.select_one(f'#family a[href="/families/{family_id}"]')
+
+
+SIM = Path(__file__).resolve().parents[1] / "data" / "families" / "sim" / "docs"
+
+
+def test_a_copy_first_taken_for_a_quote_moves_to_its_own_text(db_url: str) -> None:
+    """A news site's copy of one government decree (sim006) is seen before the
+    decree itself, next to another decree of the same template (sim125): it reads
+    as a quote of that one. When its own decree (sim082) comes, it moves there as
+    a copy, and the other decree is left alone (order must not decide families)."""
+
+    def page(doc: str) -> Response:
+        title, body = (SIM / f"{doc}.txt").read_text(encoding="utf-8").split("\n", 1)
+        paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in body.split("\n\n") if p.strip())
+        return Response.html(AKORDA.format(title=html.escape(title), body=paragraphs))
+
+    with (
+        SimServer(host="127.0.0.5") as adilet,
+        SimServer(host="127.0.0.6") as zakon,
+    ):
+        for doc in ("sim125", "sim082"):
+            adilet.route(f"/{doc}", page(doc))
+        zakon.route("/sim006", page("sim006"))
+
+        def config(official: list[str]) -> Config:
+            return parse_config(
+                "fetch: {per_host_delay: 0, confirm_delay: 0}\nsources:\n"
+                "  - {id: adilet, name: Adilet, kind: official, country: KZ, allow_private: true,\n"
+                f"     watch: {json.dumps([adilet.url('/' + d) for d in official])}}}\n"
+                "  - {id: zakon, name: Zakon, kind: media, country: KZ, allow_private: true,\n"
+                f"     watch: [{json.dumps(zakon.url('/sim006'))}]}}\n"
+            )
+
+        store = Store(db_url)
+        try:
+            asyncio.run(run_cycle(config(["sim125"]), store))
+            ids = {
+                d: store.find_document(url).id  # type: ignore[union-attr]
+                for d, url in (("sim125", adilet.url("/sim125")), ("sim006", zakon.url("/sim006")))
+            }
+            first = store.family_of(ids["sim006"])
+            assert first is not None and first.relation == "quotation"  # as far as it knew
+            asyncio.run(run_cycle(config(["sim125", "sim082"]), store))
+            own = store.find_document(adilet.url("/sim082"))
+            assert own is not None
+            moved = store.family_of(ids["sim006"])
+            assert moved is not None
+            mates = {m.document_id: m.relation for m in store.family_members(moved.family_id)}
+            assert mates == {ids["sim006"]: "original", own.id: "copy"}
+            assert store.family_of(ids["sim125"]) is None  # alone again: no family
+        finally:
+            store.close()
