@@ -95,36 +95,49 @@ def place(
     store.save_print(_row(document_id, fp, official), keys, at)
     member = store.family_of(document_id)
     if member is None:
-        candidates = [_candidate(r) for r in store.family_candidates(keys, exclude=document_id)]
-        embed, made = _remembering(embedder())
-        found = families.link(fp, official, candidates, embed)
-        for c in candidates:  # an opening is embedded once, then read from the store
-            if c.embedding is None and c.print.opening in made:
-                store.save_embedding(c.document_id, made[c.print.opening].tobytes())
-        if fp.opening in made:
-            store.save_embedding(document_id, made[fp.opening].tobytes())
-        if found is not None and found.relation == "copy":
-            mate = store.family_of(found.document_id)
-            if mate is not None and mate.relation == "quotation":
-                # taken for a quote of a text it only resembles, it is a copy of this
-                # one: it leaves that family and this text's family forms around it
-                store.leave_family(found.document_id)
-                log.info("document %s was a copy, not a quote: it moves", found.document_id)
-        if found is not None:
-            family_id = store.join_family(
-                document_id, found.document_id, found.relation, found.score, found.reasons, at
-            )
-            log.info("document %s joins family %s as %s", document_id, family_id, found.relation)
-        for quote in families.quoted_by(fp, official, candidates):
-            store.join_family(
-                quote.document_id, document_id, "quotation", quote.score, quote.reasons, at
-            )
+        found = _join(store, fp, keys, official, document_id, at)
         member = store.family_of(document_id)
         if member is not None and found is not None and official:
             _diverge(store, config, source, member, None, text, at)
-        return
-    if previous is not None and official:
+    elif previous is not None and official:
         _diverge(store, config, source, member, previous, text, at)
+
+
+def _join(
+    store: Store,
+    fp: families.Fingerprint,
+    keys: list[tuple[str, int, int]],
+    official: bool,
+    document_id: int,
+    at: datetime,
+) -> families.Link | None:
+    """Link a document that has no family yet: its best match among the LSH
+    candidates, and the press texts seen before it that quote it."""
+    candidates = [_candidate(r) for r in store.family_candidates(keys, exclude=document_id)]
+    embed, made = _remembering(embedder())
+    found = families.link(fp, official, candidates, embed)
+    for c in candidates:  # an opening is embedded once, then read from the store
+        if c.embedding is None and c.print.opening in made:
+            store.save_embedding(c.document_id, made[c.print.opening].tobytes())
+    if fp.opening in made:
+        store.save_embedding(document_id, made[fp.opening].tobytes())
+    if found is not None and found.relation == "copy":
+        mate = store.family_of(found.document_id)
+        if mate is not None and mate.relation == "quotation":
+            # taken for a quote of a text it only resembles, it is a copy of this
+            # one: it leaves that family and this text's family forms around it
+            store.leave_family(found.document_id)
+            log.info("document %s was a copy, not a quote: it moves", found.document_id)
+    if found is not None:
+        family_id = store.join_family(
+            document_id, found.document_id, found.relation, found.score, found.reasons, at
+        )
+        log.info("document %s joins family %s as %s", document_id, family_id, found.relation)
+    for quote in families.quoted_by(fp, official, candidates):
+        store.join_family(
+            quote.document_id, document_id, "quotation", quote.score, quote.reasons, at
+        )
+    return found
 
 
 def _diverge(
