@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from monitor.store.models import (
@@ -227,6 +227,15 @@ class FamiliesReadMixin:
             ]
 
 
+def _one_at_a_time(s: Session) -> None:
+    """Family membership changes one at a time across processes (workers on
+    PostgreSQL): two documents joining at once would each found a family for the
+    same original, or insert its member row twice. A transaction-scoped advisory
+    lock; SQLite has a single writer already."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(hashtext('monitor.families'))"))
+
+
 class FamiliesMixin:
     """Writing fingerprints, links and divergences; mixed into `Store`."""
 
@@ -284,6 +293,7 @@ class FamiliesMixin:
         `linked_to` as its original if it had none); returns the family id. A
         document already in a family stays where it is."""
         with self.session() as s, s.begin():
+            _one_at_a_time(s)
             mine = s.get(FamilyMember, document_id)
             if mine is not None:
                 return mine.family_id
@@ -323,6 +333,7 @@ class FamiliesMixin:
         """Take a document out of its family (it was matched as a quote of a text it
         turns out only to resemble); a family left with one member is dissolved."""
         with self.session() as s, s.begin():
+            _one_at_a_time(s)
             mine = s.get(FamilyMember, document_id)
             if mine is None:
                 return
