@@ -158,9 +158,28 @@ def migrate(engine: Engine) -> None:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # pysqlite opens no transaction before DDL, so a process killed
+                # halfway left half a schema behind and every later start failed on
+                # "table ... already exists". With the driver's own transaction
+                # handling off, BEGIN IMMEDIATE makes the whole upgrade one
+                # transaction, and a second process migrating the same new file
+                # waits for the first, then finds the schema at head.
+                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            with connection.begin():
+                if sqlite:
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                config.attributes["connection"] = connection
+                try:
+                    command.upgrade(config, "head")
+                except BaseException:
+                    if sqlite:
+                        connection.exec_driver_sql("ROLLBACK")
+                    raise
+                if sqlite:
+                    connection.exec_driver_sql("COMMIT")
     except StorageUnavailable as exc:
         raise StorageUnavailable(f"cannot migrate {engine.url!r}: {exc}") from None
     except Exception as exc:
