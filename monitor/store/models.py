@@ -299,6 +299,9 @@ class HostPacing(Base):
 
     host: Mapped[str] = mapped_column(String(255), primary_key=True)
     next_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the last request actually started: a worker woken late from its
+    # reserved time must not start right beside the next worker's on-time start.
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class HostSlot(Base):

@@ -44,6 +44,26 @@ def test_pacing_spaces_starts_whichever_worker_asks(pg: Store) -> None:
     assert starts[-1] - starts[0] >= 0.95, starts
 
 
+def test_a_start_woken_late_still_keeps_the_delay_from_the_last_actual_start(pg: Store) -> None:
+    """A worker that reserved its turn long ago but woke late (a busy process)
+    must not start right beside the start that came after its reservation."""
+    a, b = SharedPoliteness(pg, 2), SharedPoliteness(pg, 2)
+
+    async def go() -> float:
+        await a.wait("late.example", 0.5)
+        first = time.monotonic()
+        # b's reservation is long due, as if it had been made 0.5 s before a's
+        # start and b's process had only now woken up from its sleep.
+        with pg.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE host_pacing SET next_at = clock_timestamp() - interval '1 second'")
+            )
+        await b.wait("late.example", 0.5)
+        return time.monotonic() - first
+
+    assert asyncio.run(go()) >= 0.45
+
+
 def test_a_hold_from_one_worker_delays_the_others(pg: Store) -> None:
     a, b = SharedPoliteness(pg, 2), SharedPoliteness(pg, 2)
 
