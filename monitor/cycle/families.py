@@ -9,8 +9,8 @@ family's official copies (monitor/analysis/families.py decides, the store keeps)
   as before, the family has diverged («kremlin.ru changed п. 17; the akorda.kz
   copy is unchanged») — an event "diverged" with its alerts.
 * An official translation joining a family, or changing, is compared point by
-  point with the official copies in other languages: a number or a date in one
-  that the other lacks is a divergence "numbers".
+  point with the official copies in other languages: a number, a date or a name
+  in one that the other lacks (monitor/analysis/facts.py) is a divergence "facts".
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from monitor.alerts.build import drafts_for
-from monitor.analysis import families
+from monitor.analysis import facts, families
 from monitor.analysis.embedding import embedder
 from monitor.analysis.summary import summarize
 from monitor.config import Config, Source
@@ -151,8 +151,8 @@ def _diverge(
 ) -> None:
     """One divergence event for one version: the same-language official siblings
     that did not make this edit (or, for a copy joining, the points where it reads
-    otherwise than they do), and numbers that now differ from the official copies
-    in other languages (each difference reported once per family)."""
+    otherwise than they do), and numbers, dates and names that now differ from the
+    official copies in other languages (each difference reported once per family)."""
     siblings = [
         m
         for m in store.family_members(member.family_id)
@@ -168,13 +168,13 @@ def _diverge(
     known = {
         _key(n)
         for d in store.divergences(family_id=member.family_id)
-        for n in d.detail.get("numbers", [])
+        for n in d.detail.get("facts", [])
     }
-    numbers = [n for n in _numbers(siblings, texts, member, text) if _key(n) not in known]
-    if not edited and not numbers:
+    found = [n for n in _facts(siblings, texts, member, text) if _key(n) not in known]
+    if not edited and not found:
         return
-    kind = ("edited" if previous is not None else "differs") if edited else "numbers"
-    detail = {"kind": kind, "document": _who(member), "points": edited, "numbers": numbers}
+    kind = ("edited" if previous is not None else "differs") if edited else "facts"
+    detail = {"kind": kind, "document": _who(member), "points": edited, "facts": found}
     _record(store, config, source, member, kind, detail, at)
 
 
@@ -246,25 +246,31 @@ def _differs(
     return list(out.values())
 
 
-def _numbers(
+def _facts(
     siblings: list[MemberRow], texts: dict[int, str], member: MemberRow, text: str
 ) -> list[dict[str, Any]]:
-    """Per point, the numbers this text has and an official copy in another language
-    lacks (and the reverse)."""
+    """Per point, the numbers, dates and names this text has and an official copy
+    in another language lacks (and the reverse), as each side writes them."""
     mine = families.point_texts(text)
+    everything_mine = facts.read(text)
     out = []
     for sibling in (m for m in siblings if m.lang != member.lang):
-        theirs = families.point_texts(texts[sibling.document_id])
+        their_text = texts[sibling.document_id]
+        theirs = families.point_texts(their_text)
+        everything_theirs = facts.read(their_text)
         for point, body in mine.items():
             if point not in theirs:
                 continue
-            a, b = families.numbers(body), families.numbers(theirs[point])
-            if a != b:
+            a, b = facts.read(body), facts.read(theirs[point])
+            here = facts.missing(a, b, everything_theirs)
+            there = facts.missing(b, a, everything_mine)
+            if here or there:
                 out.append(
                     {
                         "point": point,
-                        "here": sorted((a - b).elements()),
-                        "there": sorted((b - a).elements()),
+                        "here": [f.text for f in here],
+                        "there": [f.text for f in there],
+                        "kinds": sorted({f.kind for f in here + there}),
                         "langs": [member.lang, sibling.lang],
                         "sibling": _who(sibling),
                     }
@@ -273,7 +279,7 @@ def _numbers(
 
 
 def _key(n: dict[str, Any]) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """A numbers difference whichever side reports it: point and the two sides."""
+    """A difference of facts whichever side reports it: point and the two sides."""
     here, there = tuple(n.get("here", [])), tuple(n.get("there", []))
     first, second = sorted((here, there))
     return str(n.get("point")), first, second

@@ -495,7 +495,8 @@ class FamilyMember(Base):
 
 class Divergence(Base):
     """A family's copies part ways: one official copy edited while a sibling was not
-    ("edited"), or language versions of one text whose numbers differ ("numbers")."""
+    ("edited"), a copy joining that reads otherwise ("differs"), or language versions
+    of one text whose numbers, dates or names differ ("facts")."""
 
     __tablename__ = "divergences"
     __table_args__ = (Index("ix_divergences_created_at", "created_at"),)

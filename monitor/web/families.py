@@ -10,7 +10,6 @@ one has and the other lacks are marked.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +18,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
-from monitor.analysis.families import NUMBER, numbers, point_texts
+from monitor.analysis.facts import Fact, missing, read
+from monitor.analysis.families import point_texts
 from monitor.diff import diff_words
 from monitor.store import MemberRow
 from monitor.web.context import render, store_of, view_for
@@ -37,26 +37,24 @@ class PointRow:
     differs: bool
 
 
-def _marked(text: str, missing: Counter[str]) -> Frags:
-    """The text with the numbers the other side lacks marked (op 2)."""
+def _marked(text: str, spans: list[Fact]) -> Frags:
+    """The text with the facts the other side lacks marked (op 2)."""
     out: Frags = []
-    left = Counter(missing)
     at = 0
-    for m in NUMBER.finditer(text):
-        key = m.group().replace(",", ".")
-        if left[key] > 0:
-            left[key] -= 1
-            out += [(0, text[at : m.start()]), (2, m.group())]
-            at = m.end()
+    for fact in sorted(spans, key=lambda f: f.start):
+        out += [(0, text[at : fact.start]), (2, text[fact.start : fact.end])]
+        at = fact.end
     out.append((0, text[at:]))
     return [f for f in out if f[1]]
 
 
 def compare(a: str, b: str, same_language: bool) -> list[PointRow]:
-    """The two texts point by point, in the order of the first."""
+    """The two texts point by point, in the order of the first: in one language a
+    word diff; across languages the numbers, dates and names one side lacks."""
     pa, pb = point_texts(a), point_texts(b)
     if not pa and not pb:
         pa, pb = {"": a}, {"": b}
+    all_a, all_b = (None, None) if same_language else (read(a), read(b))
     rows = []
     for point in dict.fromkeys([*pa, *pb]):
         x, y = pa.get(point, ""), pb.get(point, "")
@@ -67,9 +65,10 @@ def compare(a: str, b: str, same_language: bool) -> list[PointRow]:
             new = [(op, t) for op, t in ops if op != -1]
             rows.append(PointRow(point, old, new, differs))
         else:
-            nx, ny = numbers(x), numbers(y)
-            differs = nx != ny or not x or not y
-            rows.append(PointRow(point, _marked(x, nx - ny), _marked(y, ny - nx), differs))
+            fx, fy = read(x), read(y)
+            only_x, only_y = missing(fx, fy, all_b), missing(fy, fx, all_a)
+            differs = bool(only_x or only_y) or not x or not y
+            rows.append(PointRow(point, _marked(x, only_x), _marked(y, only_y), differs))
     return rows
 
 
@@ -209,6 +208,9 @@ def api_family(request: Request, family_id: DocId) -> FamilyDetailOut:
     )
 
 
+_KINDS = {"number": "numbers", "date": "dates", "name": "names"}
+
+
 def describe(detail: dict[str, Any]) -> str:
     """One line for a feed or a list: what diverged, where, against which copies."""
     who = detail.get("document", {})
@@ -220,8 +222,9 @@ def describe(detail: dict[str, Any]) -> str:
             parts.append(f"{who.get('source', '?')} reads otherwise in {label} than {mates}")
         else:
             parts.append(f"{who.get('source', '?')} changed {label}; unchanged at {mates}")
-    for n in detail.get("numbers", []):
+    for n in detail.get("facts", []):
         here, there = ", ".join(n.get("here", [])) or "—", ", ".join(n.get("there", [])) or "—"
         langs = "/".join(n.get("langs", []))
-        parts.append(f"п. {n.get('point')} numbers differ ({langs}): {here} against {there}")
+        what = " and ".join(_KINDS.get(k, k) for k in n.get("kinds", [])) or "facts"
+        parts.append(f"п. {n.get('point')} {what} differ ({langs}): {here} against {there}")
     return "; ".join(parts) or "copies differ"

@@ -228,7 +228,7 @@ def divergences_feed(
     limit: LimitQ = 50,
 ) -> Response:
     """Copies of one text parting ways: an official copy edited where its sibling
-    was not, or numbers that differ between language versions."""
+    was not, or numbers, dates or names that differ between language versions."""
     return _feed("divergences", request, store, config, theme, source, country, kind, limit)
 
 

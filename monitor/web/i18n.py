@@ -52,7 +52,7 @@ MESSAGES: dict[str, str] = {
     "relation.quotation": "quotation",
     "relation.translation": "translation",
     "divergence.edited": "edited in one copy",
-    "divergence.numbers": "numbers differ",
+    "divergence.facts": "numbers, dates or names differ",
     "feed.documents": "Atom: new documents",
     "feed.changes": "Atom: changes",
     "feed.these": "Subscribe to this selection",

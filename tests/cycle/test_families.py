@@ -4,7 +4,9 @@ in Russian, Kazakh and English, each host with its own page template. The copies
 translations and the quotation form one family; the designed mismatch between
 the Russian and English texts (п. 5: 30 against 25 billion dollars) is reported
 once; then the Kremlin's Russian copy is edited in п. 17 while Akorda's is not,
-and exactly one divergence alert names the point and both copies.
+and exactly one divergence alert names the point and both copies; then the
+Kremlin's English copy names another cosmodrome in п. 8, and one alert names the
+Russian and Kazakh copies that still name Baikonur.
 
 The texts are family D05 of tests/data/families/dev (written for the project).
 """
@@ -146,8 +148,9 @@ def test_a_family_across_hosts_and_languages_and_its_divergence(
         assert "2023 → 2024" in differs.detail["points"][0]["reason"] or (
             "2024 → 2023" in differs.detail["points"][0]["reason"]
         )
-        reported = [n for d in first for n in d.detail["numbers"]]
+        reported = [n for d in first for n in d.detail["facts"]]
         assert [n["point"] for n in reported].count("5") == 1
+        assert all(n["kinds"] == ["number"] for n in reported)  # no name or date differs
         first_alerts = store.alerts()
         assert {a.subscription for a in first_alerts} == {"divergence"}
         assert len(first_alerts) == len(first) <= 3
@@ -162,12 +165,30 @@ def test_a_family_across_hosts_and_languages_and_its_divergence(
         [point] = edited.detail["points"]
         assert point["point"] == "17" and "ежегодно" in point["after"]
         assert [u["id"] for u in point["unchanged"]] == [ids["dv040"]]
-        assert edited.detail["numbers"] == []
+        assert edited.detail["facts"] == []
         new_alerts = [a for a in store.alerts() if a.id not in {x.id for x in first_alerts}]
         assert [a.kind for a in new_alerts] == ["diverged"]  # nothing else alerts
         divergence = new_alerts[0].payload["divergence"]
         assert divergence["points"][0]["unchanged"][0]["url"].endswith("/ru/news/1")
         assert divergence["document"]["url"].endswith("/events/ru")
+
+        # The Kremlin's English copy names another cosmodrome in п. 8: the Russian
+        # and Kazakh official copies still name Baikonur, each as it writes it
+        swap = ("Baikonur Cosmodrome", "Vostochny Cosmodrome")
+        hosts["kremlin"].route("/events/en", Response.html(_page("dv035", KREMLIN, swap)))
+        before = {a.id for a in store.alerts()}
+        asyncio.run(run_cycle(config, store))
+        named = store.divergences(family_id=member.family_id)[0]
+        assert named.kind == "facts" and named.document_id == ids["dv035"]
+        assert {n["point"] for n in named.detail["facts"]} == {"8"}
+        there = {n["sibling"]["id"]: n["there"] for n in named.detail["facts"]}
+        assert there == {
+            ids["dv046"]: ["Байконур"],
+            ids["dv040"]: ["Байконур"],
+            ids["dv047"]: ["Байқоңыр"],
+        }
+        assert all(n["kinds"] == ["name"] for n in named.detail["facts"])
+        assert [a.kind for a in store.alerts() if a.id not in before] == ["diverged"]
         _the_web_shows_it(config, store, member.family_id, ids)
     finally:
         store.close()
@@ -178,7 +199,7 @@ def _the_web_shows_it(config: Config, store: Store, family_id: int, ids: dict[st
     with serving(create_app(config, store)) as base, httpx.Client(base_url=base) as c:
         listing = BeautifulSoup(c.get("/families?lang=en").text, "lxml")
         assert [int(r["data-id"]) for r in listing.select("#families tr.family")] == [family_id]
-        assert len(listing.select("#divergences li.divergence")) >= 3
+        assert len(listing.select("#divergences li.divergence")) >= 4
         same = f"/families/{family_id}?a={ids['dv046']}&b={ids['dv040']}&lang=en"
         page = BeautifulSoup(c.get(same).text, "lxml")
         assert len(page.select("#members tr.member")) == 5
@@ -192,13 +213,17 @@ def _the_web_shows_it(config: Config, store: Store, family_id: int, ids: dict[st
         assert five is not None and "differs" in five["class"]
         assert five.select_one("td.a mark").get_text() == "30"
         assert five.select_one("td.b mark").get_text() == "25"
+        eight = marks.select_one('#points tr[data-point="8"]')
+        assert eight is not None and "differs" in eight["class"]
+        assert [m.get_text() for m in eight.select("td.a mark")] == ["Байконур"]
         api = c.get(f"/api/families/{family_id}").json()
         assert {m["lang"] for m in api["member_list"]} == {"ru", "kk", "en"}
         kinds = [d["kind"] for d in api["divergences"]]
-        assert kinds[0] == "edited" and "differs" in kinds and len(kinds) >= 3
+        assert kinds[:2] == ["facts", "edited"] and "differs" in kinds and len(kinds) >= 4
         feed = feedparser.parse(c.get("/feeds/divergences.atom").content)
         assert len(feed.entries) == len(kinds)
-        assert "п. 17" in feed.entries[0].summary and "akorda" in feed.entries[0].summary
+        assert "п. 8 names differ (en/ru)" in feed.entries[0].summary
+        assert "п. 17" in feed.entries[1].summary and "akorda" in feed.entries[1].summary
         assert feed.entries[0].link.endswith(f"/families/{family_id}")
         doc = BeautifulSoup(c.get(f"/documents/{ids['dv040']}?lang=ru").text, "lxml")
         assert doc.select_one(f'#family a[href="/families/{family_id}"]')
