@@ -268,6 +268,18 @@ def link(
     return None
 
 
+def copies_of(new: Fingerprint, candidates: Sequence[Candidate]) -> list[Link]:
+    """Every candidate the new text is a copy of (same language, Jaccard ≥ COPY):
+    when they sit in two families, those families carry one text."""
+    out = []
+    for c in candidates:
+        if c.print.lang == new.lang:
+            j = jaccard(new.text_sig, c.print.text_sig)
+            if j >= COPY:
+                out.append(Link(c.document_id, "copy", j, {"jaccard": round(j, 3)}))
+    return out
+
+
 def _quotes(media: Fingerprint, official: Fingerprint) -> dict[str, float] | None:
     """The reasons a media text quotes an official one, or None."""
     if media.lang != official.lang:

@@ -133,11 +133,27 @@ def _join(
             document_id, found.document_id, found.relation, found.score, found.reasons, at
         )
         log.info("document %s joins family %s as %s", document_id, family_id, found.relation)
+        _merge(store, document_id, family_id, families.copies_of(fp, candidates))
     for quote in families.quoted_by(fp, official, candidates):
         store.join_family(
             quote.document_id, document_id, "quotation", quote.score, quote.reasons, at
         )
     return found
+
+
+def _merge(store: Store, document_id: int, family_id: int, copies: list[families.Link]) -> None:
+    """A copy of texts in two families joins them: two workers placing copies at
+    once can each found a family before seeing the other's copy."""
+    for copy in copies:
+        mate = store.family_of(copy.document_id)
+        if mate is not None and mate.family_id != family_id and mate.relation != "quotation":
+            kept = store.merge_families(
+                family_id, mate.family_id, document_id, copy.score, copy.reasons
+            )
+            log.info(
+                "families %s and %s carry one text: merged into %s", family_id, mate.family_id, kept
+            )
+            family_id = kept
 
 
 def _diverge(

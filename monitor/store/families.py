@@ -347,6 +347,56 @@ class FamiliesMixin:
                     s.delete(m)
                 s.execute(delete(Family).where(Family.id == mine.family_id))
 
+    def merge_families(
+        self, one: int, other: int, bridge: int, score: float, reasons: dict[str, Any]
+    ) -> int:
+        """One text found in two families (two workers each founded one while
+        neither saw the other's copy yet; `bridge` is a copy of both): they become
+        one, kept under the original seen first. The other original stays a member,
+        linked to the bridge. Returns the family kept."""
+        with self.session() as s, s.begin():
+            _one_at_a_time(s)
+            fams = {f.id: f for f in s.scalars(select(Family).where(Family.id.in_([one, other])))}
+            if len(fams) < 2:
+                return one if one in fams else other  # merged meanwhile
+            seen = dict(
+                s.execute(
+                    select(Document.id, Document.first_seen_at).where(
+                        Document.id.in_([f.original_id for f in fams.values()])
+                    )
+                ).all()
+            )
+            keep, gone = sorted(fams.values(), key=lambda f: (seen.get(f.original_id), f.id))
+            s.execute(
+                update(FamilyMember)
+                .where(FamilyMember.family_id == gone.id)
+                .values(family_id=keep.id)
+            )
+            s.execute(
+                update(Divergence).where(Divergence.family_id == gone.id).values(family_id=keep.id)
+            )
+            if gone.original_id != bridge:
+                langs = dict(
+                    s.execute(
+                        select(FamilyPrint.document_id, FamilyPrint.lang).where(
+                            FamilyPrint.document_id.in_([gone.original_id, bridge])
+                        )
+                    ).all()
+                )
+                same = langs.get(gone.original_id) == langs.get(bridge)
+                s.execute(
+                    update(FamilyMember)
+                    .where(FamilyMember.document_id == gone.original_id)
+                    .values(
+                        relation="copy" if same else "translation",
+                        linked_to=bridge,
+                        score=score,
+                        reasons=json.dumps(reasons, sort_keys=True),
+                    )
+                )
+            s.execute(delete(Family).where(Family.id == gone.id))
+            return keep.id
+
     def record_divergence(
         self,
         family_id: int,
