@@ -141,6 +141,11 @@ def point_texts(text: str) -> dict[str, str]:
     return out
 
 
+def same_text(a: str | None, b: str | None) -> bool:
+    """Two points read the same, whatever their line breaks and spacing."""
+    return a is not None and b is not None and a.split() == b.split()
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """What a document is matched by; stored with it (store/families.py)."""

@@ -194,10 +194,6 @@ def _diverge(
     _record(store, config, source, member, kind, detail, at)
 
 
-def _same(a: str | None, b: str | None) -> bool:
-    return a is not None and b is not None and " ".join(a.split()) == " ".join(b.split())
-
-
 def _edited(
     member: MemberRow,
     siblings: list[MemberRow],
@@ -208,7 +204,9 @@ def _edited(
     """The points this edit changed that a same-language official sibling still
     reads as before (the whole text when there are no numbered points)."""
     old, new = families.point_texts(previous), families.point_texts(text)
-    changed = [p for p in dict.fromkeys([*old, *new]) if not _same(old.get(p), new.get(p))]
+    changed = [
+        p for p in dict.fromkeys([*old, *new]) if not families.same_text(old.get(p), new.get(p))
+    ]
     if not old and not new:
         changed = [""]
     unchanged: dict[str, list[MemberRow]] = {}
@@ -217,7 +215,7 @@ def _edited(
         for point in changed:
             before = old.get(point) if point else previous
             after = theirs.get(point) if point else texts[sibling.document_id]
-            if _same(before, after):
+            if families.same_text(before, after):
                 unchanged.setdefault(point, []).append(sibling)
     return [
         {
@@ -243,7 +241,7 @@ def _differs(
         theirs = families.point_texts(texts[sibling.document_id])
         for point, body in mine.items():
             other = theirs.get(point)
-            if other is None or _same(body, other):
+            if other is None or families.same_text(body, other):
                 continue
             judged = summarize(other, body)
             if SIGNIFICANCE.index(judged.significance) < SIGNIFICANCE.index("moderate"):

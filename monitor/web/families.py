@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from monitor.analysis.facts import Fact, missing, read
-from monitor.analysis.families import point_texts
+from monitor.analysis.families import point_texts, same_text
 from monitor.diff import diff_words
 from monitor.store import MemberRow
 from monitor.web.context import render, store_of, view_for
@@ -59,7 +59,7 @@ def compare(a: str, b: str, same_language: bool) -> list[PointRow]:
     for point in dict.fromkeys([*pa, *pb]):
         x, y = pa.get(point, ""), pb.get(point, "")
         if same_language:
-            differs = " ".join(x.split()) != " ".join(y.split())
+            differs = not same_text(x, y)
             ops = diff_words(x, y) if differs else [(0, x)]
             old = [(op, t) for op, t in ops if op != 1]
             new = [(op, t) for op, t in ops if op != -1]
