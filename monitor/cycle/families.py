@@ -264,10 +264,11 @@ def _facts(
     siblings: list[MemberRow], texts: dict[int, str], member: MemberRow, text: str
 ) -> list[dict[str, Any]]:
     """Per point, the numbers, dates and names this text has and an official copy
-    in another language lacks (and the reverse), as each side writes them."""
+    in another language lacks (and the reverse), as each side writes them; one
+    entry for a difference however many siblings show it."""
     mine = families.point_texts(text)
     everything_mine = facts.read(text)
-    out = []
+    out: dict[tuple[str, tuple[str, ...], tuple[str, ...]], dict[str, Any]] = {}
     for sibling in (m for m in siblings if m.lang != member.lang):
         their_text = texts[sibling.document_id]
         theirs = families.point_texts(their_text)
@@ -278,18 +279,21 @@ def _facts(
             a, b = facts.read(body), facts.read(theirs[point])
             here = facts.missing(a, b, everything_theirs)
             there = facts.missing(b, a, everything_mine)
-            if here or there:
-                out.append(
-                    {
-                        "point": point,
-                        "here": [f.text for f in here],
-                        "there": [f.text for f in there],
-                        "kinds": sorted({f.kind for f in here + there}),
-                        "langs": [member.lang, sibling.lang],
-                        "sibling": _who(sibling),
-                    }
-                )
-    return out
+            if not here and not there:
+                continue
+            entry: dict[str, Any] = {
+                "point": point,
+                "here": [f.text for f in here],
+                "there": [f.text for f in there],
+                "kinds": sorted({f.kind for f in here + there}),
+                "langs": [member.lang, sibling.lang],
+                "siblings": [],
+            }
+            entry = out.setdefault(_key(entry), entry)  # the same difference, once
+            entry["siblings"].append(_who(sibling))
+            if sibling.lang not in entry["langs"]:
+                entry["langs"].append(sibling.lang)
+    return list(out.values())
 
 
 def _key(n: dict[str, Any]) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
