@@ -53,6 +53,16 @@ def test_building_the_cli_parser_imports_neither_the_store_nor_the_fetcher() -> 
     assert {"sqlalchemy", "httpx", "monitor.store.repo", "monitor.cycle.run"}.isdisjoint(loaded)
 
 
+def test_the_check_cycle_does_not_import_scipy_until_a_text_is_fingerprinted() -> None:
+    # datasketch pulls in SciPy (~0.5 s of start-up): only placing a new text needs it
+    loaded = _modules_after("import monitor.cycle.run, monitor.cycle.families")
+    assert {"datasketch", "scipy"}.isdisjoint(loaded)
+    loaded = _modules_after(
+        "from monitor.analysis.families import fingerprint; fingerprint('Стороны договорились')"
+    )
+    assert "datasketch" in loaded
+
+
 def test_a_command_still_runs_through_its_lazy_entry(tmp_path: Path) -> None:
     (tmp_path / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
     done = subprocess.run(

@@ -34,10 +34,10 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cache
+from typing import Any, Literal
 
 import numpy as np
-from datasketch import MinHash
 
 from monitor.analysis.summary_places import paragraphs
 from monitor.analysis.summary_points import Points
@@ -109,7 +109,15 @@ def _crc(data: bytes) -> int:
     return zlib.crc32(data)
 
 
-_TEMPLATE = MinHash(num_perm=NUM_PERM, hashfunc=_crc)  # its permutations, drawn once
+@cache
+def _template() -> Any:
+    """A MinHash whose permutations (drawn once, from datasketch's fixed seed) every
+    signature shares. Imported here: datasketch imports SciPy for its LSH
+    parameter search, ~0.5 s of start-up that a check with nothing new to place
+    never needs."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, hashfunc=_crc)
 
 
 def numbers(text: str) -> Counter[str]:
@@ -118,11 +126,12 @@ def numbers(text: str) -> Counter[str]:
 
 
 def _minhash(tokens: Iterable[str]) -> np.ndarray:
-    m = MinHash(
+    template = _template()
+    m = type(template)(
         num_perm=NUM_PERM,
         hashfunc=_crc,
-        permutations=_TEMPLATE.permutations,
-        scheme=_TEMPLATE.scheme,
+        permutations=template.permutations,
+        scheme=template.scheme,
     )
     m.update_batch([t.encode() for t in tokens])
     return np.asarray(m.hashvalues, dtype=np.uint32)
