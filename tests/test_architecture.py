@@ -19,6 +19,12 @@ PACKAGE = REPO / "monitor"
 # must not load the web app or the extractors), the service builds the web app
 # only with --web, and the simulated web is test infrastructure.
 LAZY_ON_PURPOSE = ("cli/", "service.py", "simweb/")
+# single imports made late for start-up cost, not to dodge a cycle: (file, module)
+LATE_ON_PURPOSE = {
+    # family matching brings NumPy, and SciPy through datasketch: only a new or
+    # changed text needs them, never a check where nothing changed
+    ("cycle/process.py", "monitor.cycle.families"),
+}
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -65,7 +71,11 @@ def test_no_import_inside_a_function_dodges_a_cycle() -> None:
         relative = path.relative_to(PACKAGE).as_posix()
         if relative.startswith("store/migrations/") or relative.startswith(LAZY_ON_PURPOSE):
             continue
-        found += _function_level_imports(path)
+        found += [
+            hit
+            for hit in _function_level_imports(path)
+            if (relative, hit.split(" ")[-1]) not in LATE_ON_PURPOSE
+        ]
     assert found == []
 
 

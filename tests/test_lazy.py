@@ -55,7 +55,9 @@ def test_building_the_cli_parser_imports_neither_the_store_nor_the_fetcher() -> 
 
 def test_the_check_cycle_does_not_import_scipy_until_a_text_is_fingerprinted() -> None:
     # datasketch pulls in SciPy (~0.5 s of start-up): only placing a new text needs it
-    loaded = _modules_after("import monitor.cycle.run, monitor.cycle.families")
+    loaded = _modules_after("import monitor.cycle.run, monitor.cycle.process")
+    assert {"datasketch", "scipy", "numpy"}.isdisjoint(loaded)  # NumPy: ~0.1 s more
+    loaded = _modules_after("import monitor.cycle.families")
     assert {"datasketch", "scipy"}.isdisjoint(loaded)
     loaded = _modules_after(
         "from monitor.analysis.families import fingerprint; fingerprint('Стороны договорились')"

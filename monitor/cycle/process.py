@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass, replace
 from monitor.alerts.build import drafts_for
 from monitor.analysis.assess import Assessment, assess
 from monitor.config import Config, Source
-from monitor.cycle.families import place
 from monitor.cycle.outcome import DocumentOutcome, OutcomeBatch
 from monitor.cycle.reextract import rebase
 from monitor.cycle.schedule import tracking_for
@@ -128,6 +127,10 @@ def process(
         _tracking(ctx, state, fetched, rec, True),
         _drafts(ctx, state, rec, page, ops, assessment),
     )
+    # Imported here: family matching brings NumPy (and, on the first text, SciPy
+    # through datasketch); a check with nothing new or changed never needs them.
+    from monitor.cycle.families import place
+
     try:
         place(
             ctx.store,
