@@ -182,6 +182,23 @@ def run(split: str, show: int) -> None:
             )
 
 
+def timing() -> None:
+    """What reading the facts of a whole text costs (done once per copy compared)."""
+    import time
+
+    from monitor.analysis import facts as module
+
+    text = "\n".join(x for _, _, x, y in pairs("kaz-rus.tsv") for x in (x, y))
+    for size in (5_000, 100_000):
+        chunk = text[:size]
+        module._entity.cache_clear()
+        module._skeleton.cache_clear()
+        module._month.cache_clear()
+        started = time.perf_counter()
+        read(chunk)
+        print(f"read() of {size:,} characters: {1000 * (time.perf_counter() - started):.0f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["dev", "test", "both"], default="test")
@@ -190,6 +207,7 @@ def main() -> None:
     if args.show and args.split != "dev":
         parser.error("--show looks at failures: only on --split dev")
     run(args.split, args.show)
+    timing()
 
 
 if __name__ == "__main__":

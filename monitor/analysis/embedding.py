@@ -3,8 +3,9 @@ multilingual-e5-small whose engine and weights ship inside the package.
 
 Loaded on first use (about 20 ms; then ~100 ms for 300 characters and 240-300 ms
 for the 600 of an opening, one thread, this 2-core machine), and only where a
-cross-language candidate needs confirming (monitor/analysis/families.py). Without the package (it has x86-64 Linux wheels
-only) families across languages rest on the anchors alone, with a stricter bar.
+cross-language candidate needs confirming (monitor/analysis/families.py).
+Without the package (it has x86-64 Linux wheels only) families across languages
+rest on the anchors alone, with a stricter bar.
 """
 
 from __future__ import annotations

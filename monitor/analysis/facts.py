@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from anyascii import anyascii
@@ -62,6 +64,7 @@ for _number, _stems, _whole in (
 ):
     _MONTHS.update(dict.fromkeys(_stems, _number))
     _WHOLE_MONTHS.update(dict.fromkeys(_whole, _number))
+_MONTH_STEM = re.compile("|".join(sorted(_MONTHS, key=len, reverse=True)))
 _YEAR = ("жыл", "year", "год")  # «1999 жылдың қазанында»: a month after its year
 
 # Known names whose spellings differ across the languages: id -> lowercase stems.
@@ -102,6 +105,17 @@ _ENTITY_STEMS = sorted(
     key=lambda pair: -len(pair[0]),
 )
 _EXACT_ONLY = {stem for stem, _ in _ENTITY_STEMS if len(stem) <= 3}  # «рф», «un», «шос»
+_STEM_NAMES = dict(_ENTITY_STEMS)
+# one match per word instead of a loop over the stems (longest first: the
+# alternation takes the first that matches)
+_STEM = re.compile(
+    "|".join(re.escape(stem) for stem, _ in _ENTITY_STEMS if stem not in _EXACT_ONLY)
+)
+_EXACT = re.compile(
+    "(?:"
+    + "|".join(re.escape(stem) for stem in sorted(_EXACT_ONLY, key=len, reverse=True))
+    + r")(?:-|$)"
+)
 
 # English words capitalised for reasons other than being names.
 _NOT_NAMES = {
@@ -134,6 +148,7 @@ class Fact:
 _SOUNDS = str.maketrans("qhxw", "kkkv")
 
 
+@lru_cache(maxsize=16384)
 def _skeleton(word: str) -> str:
     """The consonants of a romanised name: spelling and case endings vary less
     there («Тажина» and «Тәжиннің»: tjn…)."""
@@ -184,32 +199,28 @@ def _cyrillic(word: str) -> str:
     return word.translate(_LOOKALIKES) if 0 < cyrillic < len(word) else word
 
 
+@lru_cache(maxsize=16384)
 def _entity(word: str) -> str | None:
     low = _cyrillic(word).lower().replace("ё", "е")
-    folded = low.translate(_FOLD)
-    for stem, name in _ENTITY_STEMS:
-        for form in (low, folded):
-            if stem in _EXACT_ONLY:
-                if form == stem or form.startswith(stem + "-"):
-                    return name
-            elif form.startswith(stem):
-                return name
+    for form in (low, low.translate(_FOLD)):
+        found = _STEM.match(form) or _EXACT.match(form)
+        if found:
+            return _STEM_NAMES[found.group().rstrip("-")]
     return None
 
 
+@lru_cache(maxsize=16384)
 def _month(word: str) -> int | None:
     low = word.lower().rstrip(".")
     if low in _WHOLE_MONTHS:
         return _WHOLE_MONTHS[low]
-    for stem, number in _MONTHS.items():
-        if low.startswith(stem):
-            return number
-    return None
+    found = _MONTH_STEM.match(low)
+    return _MONTHS[found.group()] if found else None
 
 
 def _initial(text: str, start: int) -> bool:
     """Is the word at `start` the first of a sentence (capitalised anyway)?"""
-    before = text[:start].rstrip(_OPENERS)
+    before = text[max(0, start - 40) : start].rstrip(_OPENERS)  # bounded: long texts
     return not before or before[-1] in _SENTENCE_END
 
 
@@ -221,6 +232,29 @@ class Reading:
 
     facts: list[Fact]
     words: frozenset[str]
+    names: dict[str, list[str]]  # name keys by their first three letters
+    word_keys: dict[str, list[str]]  # the same for `words`
+
+    def names_one(self, key: str) -> bool:
+        """Does this text carry a name that `same_name` matches with `key`?"""
+        return _among(key, self.names)
+
+    def says(self, key: str) -> bool:
+        """Does any word of this text, capitalised or not, match `key`?"""
+        return key in self.words or (key[:1] not in "@=" and _among(key, self.word_keys))
+
+
+def _index(keys: Iterable[str]) -> dict[str, list[str]]:
+    """Keys by their first three letters: `same_name` needs three in common, so a
+    lookup meets only its few possible matches, not every name of a long text."""
+    out: dict[str, list[str]] = {}
+    for key in dict.fromkeys(keys):
+        out.setdefault(key[:3], []).append(key)
+    return out
+
+
+def _among(key: str, index: dict[str, list[str]]) -> bool:
+    return any(same_name(key, k) for k in index.get(key[:3], ()))
 
 
 def read(text: str) -> Reading:
@@ -228,7 +262,10 @@ def read(text: str) -> Reading:
     for m in _WORD.finditer(text):
         entity = _entity(m.group())
         keys.add("@" + entity if entity else _skeleton(m.group()))
-    return Reading(facts(text), frozenset(k for k in keys if len(k) >= 3))
+    words = frozenset(k for k in keys if len(k) >= 3)
+    found = facts(text)
+    names = _index(f.key for f in found if f.kind == "name")
+    return Reading(found, words, names, _index(words))
 
 
 def facts(text: str) -> list[Fact]:
@@ -272,8 +309,8 @@ def facts(text: str) -> list[Fact]:
             out.append(fact)
     # A sentence's first word is capitalised anyway: a name only if the text
     # also writes it capitalised inside a sentence.
-    inside = [f.key for f in out if f.kind == "name"]
-    out += [f for f in initial_candidates if any(same_name(f.key, k) for k in inside)]
+    inside = _index(f.key for f in out if f.kind == "name")
+    out += [f for f in initial_candidates if _among(f.key, inside)]
     return sorted(out, key=lambda f: f.start)
 
 
@@ -301,16 +338,7 @@ def _dated(text: str, words: list[re.Match[str]], i: int) -> bool:
 def _knowable(fact: Fact, other: Reading) -> bool:
     """Could the other language have written this name? A known entity, or a
     name the other text carries somewhere."""
-    if fact.key.startswith("@"):
-        return True
-    return any(o.kind == "name" and same_name(fact.key, o.key) for o in other.facts)
-
-
-def _present(fact: Fact, theirs: Reading, names: list[str]) -> bool:
-    """Is this name in the other point, as a name or as any word of it?"""
-    if fact.key in theirs.words or any(same_name(fact.key, k) for k in names):
-        return True
-    return fact.key[:1] not in "@=" and any(same_name(fact.key, k) for k in theirs.words)
+    return fact.key.startswith("@") or other.names_one(fact.key)
 
 
 def missing(mine: Reading, theirs: Reading, their_text: Reading | None = None) -> list[Fact]:
@@ -319,7 +347,6 @@ def missing(mine: Reading, theirs: Reading, their_text: Reading | None = None) -
     other side's whole text) says which names the other side knows how to write."""
     whole = theirs if their_text is None else their_text
     left = Counter(f.key for f in theirs.facts if f.kind != "name")
-    names = [f.key for f in theirs.facts if f.kind == "name"]
     out = []
     for fact in mine.facts:
         if fact.kind != "name":
@@ -327,6 +354,6 @@ def missing(mine: Reading, theirs: Reading, their_text: Reading | None = None) -
                 left[fact.key] -= 1
             else:
                 out.append(fact)
-        elif not _present(fact, theirs, names) and _knowable(fact, whole):
+        elif not (theirs.names_one(fact.key) or theirs.says(fact.key)) and _knowable(fact, whole):
             out.append(fact)
     return out
