@@ -115,6 +115,9 @@ def drafts_for(
         links["diff"] = (
             f"{web}/documents/{document['id']}/diff?from={versions['from']}&to={versions['to']}"
         )
+    family = ((extra or {}).get("divergence") or {}).get("family")
+    if family is not None:
+        links["family"] = f"{web}/families/{family}"
     payload: dict[str, Any] = {
         "payload_version": PAYLOAD_VERSION,
         "event": event,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from monitor.analysis.divergence import describe_divergence
 from monitor.diff import trim_context
 
 EVENT_RU = {
@@ -14,6 +15,7 @@ EVENT_RU = {
     "changed": "изменение",
     "removed": "удалён",
     "restored": "восстановлен",
+    "diverged": "расхождение копий",
     "operator": "служебное",
 }
 
@@ -42,6 +44,8 @@ def _lines(payload: dict[str, Any]) -> list[str]:
             doc = item["document"]
             themes = f" [{_themes(item)}]" if item.get("themes") else ""
             headline = (item.get("summary") or {}).get("headline")
+            if item.get("divergence"):
+                headline = describe_divergence(item["divergence"])
             out.append(f"- {item['event']}{themes}: {doc.get('title') or doc['url']}")
             out.append(f"  {doc['url']}" + (f"\n  {headline}" if headline else ""))
         return out
@@ -60,6 +64,8 @@ def _lines(payload: dict[str, Any]) -> list[str]:
     summary = payload.get("summary") or {}
     if summary.get("headline"):
         out.append(f"Summary: {summary['headline']}")
+    if payload.get("divergence"):
+        out.append(f"Divergence: {describe_divergence(payload['divergence'])}")
     for hit in payload.get("themes") or []:
         side = f" ({hit['side']})" if hit.get("side") else ""
         out.append(f"Theme {hit['theme']}{side}: {', '.join(hit.get('terms', [])[:6])}")
@@ -114,6 +120,8 @@ def _compact_head(payload: dict[str, Any]) -> list[str]:
     doc = payload["document"]
     lines = [f"{str(event).upper()}: {doc.get('title') or doc['url']}", payload["source"]["name"]]
     headline = (payload.get("summary") or {}).get("headline")
+    if payload.get("divergence"):
+        headline = describe_divergence(payload["divergence"])
     if headline:
         lines.append(headline)
     if payload.get("themes"):

@@ -18,6 +18,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
+from monitor.analysis.divergence import describe_divergence
 from monitor.analysis.facts import Fact, missing, read
 from monitor.analysis.families import point_texts, same_text
 from monitor.diff import diff_words
@@ -208,23 +209,4 @@ def api_family(request: Request, family_id: DocId) -> FamilyDetailOut:
     )
 
 
-_KINDS = {"number": "numbers", "date": "dates", "name": "names"}
-
-
-def describe(detail: dict[str, Any]) -> str:
-    """One line for a feed or a list: what diverged, where, against which copies."""
-    who = detail.get("document", {})
-    parts = []
-    for p in detail.get("points", []):
-        label = f"п. {p['point']}" if p.get("point") else "the text"
-        mates = ", ".join(u.get("source", "?") for u in p.get("unchanged", []))
-        if detail.get("kind") == "differs":
-            parts.append(f"{who.get('source', '?')} reads otherwise in {label} than {mates}")
-        else:
-            parts.append(f"{who.get('source', '?')} changed {label}; unchanged at {mates}")
-    for n in detail.get("facts", []):
-        here, there = ", ".join(n.get("here", [])) or "—", ", ".join(n.get("there", [])) or "—"
-        langs = "/".join(n.get("langs", []))
-        what = " and ".join(_KINDS.get(k, k) for k in n.get("kinds", [])) or "facts"
-        parts.append(f"п. {n.get('point')} {what} differ ({langs}): {here} against {there}")
-    return "; ".join(parts) or "copies differ"
+describe = describe_divergence  # the pages and the feed say it as the alerts do
