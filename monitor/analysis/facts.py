@@ -231,9 +231,8 @@ class Reading:
     организации сотрудничества», and the English "Organization" is not missing."""
 
     facts: list[Fact]
-    words: frozenset[str]
     names: dict[str, list[str]]  # name keys by their first three letters
-    word_keys: dict[str, list[str]]  # the same for `words`
+    words: dict[str, list[str]]  # every word's key, the same way
 
     def names_one(self, key: str) -> bool:
         """Does this text carry a name that `same_name` matches with `key`?"""
@@ -241,7 +240,7 @@ class Reading:
 
     def says(self, key: str) -> bool:
         """Does any word of this text, capitalised or not, match `key`?"""
-        return key in self.words or (key[:1] not in "@=" and _among(key, self.word_keys))
+        return _among(key, self.words)
 
 
 def _index(keys: Iterable[str]) -> dict[str, list[str]]:
@@ -262,10 +261,9 @@ def read(text: str) -> Reading:
     for m in _WORD.finditer(text):
         entity = _entity(m.group())
         keys.add("@" + entity if entity else _skeleton(m.group()))
-    words = frozenset(k for k in keys if len(k) >= 3)
     found = facts(text)
     names = _index(f.key for f in found if f.kind == "name")
-    return Reading(found, words, names, _index(words))
+    return Reading(found, names, _index(k for k in keys if len(k) >= 3))
 
 
 def facts(text: str) -> list[Fact]:

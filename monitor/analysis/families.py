@@ -120,11 +120,6 @@ def _template() -> Any:
     return MinHash(num_perm=NUM_PERM, hashfunc=_crc)
 
 
-def numbers(text: str) -> Counter[str]:
-    """The numbers of a text as a multiset, «2,5» read as «2.5»."""
-    return Counter(n.replace(",", ".") for n in NUMBER.findall(text))
-
-
 def _minhash(tokens: Iterable[str]) -> np.ndarray:
     template = _template()
     m = type(template)(

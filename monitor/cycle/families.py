@@ -266,17 +266,17 @@ def _facts(
     """Per point, the numbers, dates and names this text has and an official copy
     in another language lacks (and the reverse), as each side writes them; one
     entry for a difference however many siblings show it."""
-    mine = families.point_texts(text)
+    mine = {point: facts.read(body) for point, body in families.point_texts(text).items()}
     everything_mine = facts.read(text)
     out: dict[tuple[str, tuple[str, ...], tuple[str, ...]], dict[str, Any]] = {}
     for sibling in (m for m in siblings if m.lang != member.lang):
         their_text = texts[sibling.document_id]
         theirs = families.point_texts(their_text)
         everything_theirs = facts.read(their_text)
-        for point, body in mine.items():
+        for point, a in mine.items():
             if point not in theirs:
                 continue
-            a, b = facts.read(body), facts.read(theirs[point])
+            b = facts.read(theirs[point])
             here = facts.missing(a, b, everything_theirs)
             there = facts.missing(b, a, everything_mine)
             if not here and not there:

@@ -102,7 +102,7 @@ def families_page(request: Request) -> Response:
         current="nav.families",
         families=store.families(),
         divergences=store.divergences(limit=20),
-        describe=describe,
+        describe=describe_divergence,
     )
 
 
@@ -135,7 +135,7 @@ def family_page(request: Request, family_id: DocId) -> Response:
         total=len(rows),
         show_all=show_all,
         divergences=store.divergences(family_id=family_id),
-        describe=describe,
+        describe=describe_divergence,
     )
 
 
@@ -207,6 +207,3 @@ def api_family(request: Request, family_id: DocId) -> FamilyDetailOut:
         member_list=[_member(m) for m in store.family_members(family_id)],
         divergences=[DivergenceOut(**asdict(d)) for d in store.divergences(family_id=family_id)],
     )
-
-
-describe = describe_divergence  # the pages and the feed say it as the alerts do

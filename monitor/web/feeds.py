@@ -22,10 +22,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from lxml import etree
 
+from monitor.analysis.divergence import describe_divergence
 from monitor.config import Config
 from monitor.store.browse import DocumentFilter, EventItem
 from monitor.web.api import ConfigDep, Country, Kind, StoreDep, theme_labels
-from monitor.web.families import describe
 from monitor.web.params import MAX_VALUES, Ident, invalid
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -173,7 +173,7 @@ def _feed(
 def _divergences(store: StoreDep) -> dict[int, tuple[int, str]]:
     """Event id -> (family id, one line) of the latest divergences."""
     return {
-        d.event_id: (d.family_id, describe(d.detail))
+        d.event_id: (d.family_id, describe_divergence(d.detail))
         for d in store.divergences(limit=500)
         if d.event_id is not None
     }
