@@ -26,7 +26,9 @@ variants of v0 are made, deterministically (random.Random seeded with the page i
 
   v1 digits: every digit in a <body> text node outside the article is shifted (+1 mod 10).
      A text node is "inside the article" when its whitespace-normalised text occurs in the
-     whitespace-normalised truth; script/style/noscript/template text is left alone.
+     whitespace-normalised truth or in the page's headline (<h1>, <title>, og:title: the
+     truths leave the headline out, but a changed headline is an edit, not boilerplate);
+     script/style/noscript/template text is left alone.
   v2 widget: `<div class="widget">Сейчас читают: N человек</div>` ("Reading now: N people"
      on non-Russian pages) as first child of header/footer/sidebar containers: <header>,
      <footer>, <aside>, or an element whose class/id contains header, footer or sidebar,
@@ -303,16 +305,28 @@ class Article:
         return False
 
 
-def _shift_digits(text: str) -> str:
-    return re.sub(r"\d", lambda m: str((int(m.group()) + 1) % 10), text)
+def headlines(doc: etree._Element) -> list[str]:
+    """The page's headline as the page states it: every <h1>, <title>, og:title.
+
+    The truths leave the headline out (the benchmarks score body text), but it is part
+    of the document: a headline whose number changes is the publisher's edit, not
+    boilerplate, so the variants treat it as article text."""
+    found = [h.text_content() for h in doc.iter("h1")]
+    found += [t.text_content() for t in doc.iter("title")]
+    found += [m.get("content") or "" for m in doc.iter("meta") if m.get("property") == "og:title"]
+    return [_squash(text) for text in found if _squash(text)]
 
 
-def variant_digits(doc: etree._Element, article: Article) -> bool:
+def _shift_digits(text: str, by: int = 1) -> str:
+    return re.sub(r"\d", lambda m: str((int(m.group()) + by) % 10), text)
+
+
+def variant_digits(doc: etree._Element, article: Article, by: int = 1) -> bool:
     changed = False
     for el, slot in list(_text_slots(doc)):
         value = getattr(el, slot)
         if value and re.search(r"\d", value) and not article.inside(value):
-            setattr(el, slot, _shift_digits(value))
+            setattr(el, slot, _shift_digits(value, by))
             changed = True
     return changed
 
@@ -406,12 +420,33 @@ def variant_counter(doc: etree._Element, n: int, ru: bool) -> bool:
     return True
 
 
+def article_of(page: corpus.Page, v0: str) -> Article:
+    return Article(page.truth + "\n" + "\n".join(headlines(parse(v0))))
+
+
+def variant_at(page: corpus.Page, v0: str, article: Article, name: str, k: int) -> str | None:
+    """The k-th copy (k >= 1) of one variant, each different from the one before:
+    what a page whose boilerplate moves on every request serves on its k-th fetch."""
+    rng = random.Random(f"{page.id}:{k}")
+    ru = page.lang in corpus.RU_KK
+    doc = parse(v0)
+    if name == "v1_digits":
+        made = variant_digits(doc, article, by=1 + (k - 1) % 9)
+    elif name == "v2_widget":
+        made = variant_widget(doc, article, rng, ru)
+    elif name == "v3_menus":
+        made = variant_menus(doc, article, rng)
+    else:
+        made = variant_counter(doc, 2 + k * 37, ru)
+    return serialise(doc) if made else None
+
+
 def make_variants(page: corpus.Page) -> tuple[str, dict[str, list[str]]]:
     """The re-serialised page (v0) and, per variant, its edited copies (none if n/a)."""
     rng = random.Random(page.id)
     ru = page.lang in corpus.RU_KK
-    article = Article(page.truth)
     v0 = serialise(parse(page.html))
+    article = article_of(page, v0)
     out: dict[str, list[str]] = {}
     doc = parse(v0)
     out["v1_digits"] = [serialise(doc)] if variant_digits(doc, article) else []

@@ -17,7 +17,13 @@ from bs4 import BeautifulSoup, Tag
 
 from monitor.extract.blocktext import BLOCK_TAGS, block_text, normalize_text
 from monitor.extract.consensus import auto_text
-from monitor.extract.pagemeta import drop_furniture, split_metadata
+from monitor.extract.pagemeta import (
+    ATTACHMENT,
+    drop_captions,
+    drop_furniture,
+    drop_link_paragraphs,
+    split_metadata,
+)
 from monitor.extract.region import Region
 
 __all__ = [
@@ -33,7 +39,8 @@ __all__ = [
     "text_hash",
 ]
 
-EXTRACTOR_VERSION = "consensus-1"  # heuristic, trafilatura, readability; furniture lines out
+# heuristic, trafilatura, readability; furniture lines, captions and link-only paragraphs out
+EXTRACTOR_VERSION = "consensus-2"
 
 
 class ExtractionError(Exception):
@@ -182,14 +189,11 @@ def _canonical(soup: BeautifulSoup) -> str | None:
     return None
 
 
-_ATTACHMENT = re.compile(r"\.(pdf|docx)(?:$|[?#])", re.IGNORECASE)
-
-
 def _attachments(soup: BeautifulSoup) -> list[str]:
     found: list[str] = []
     for a in soup.find_all("a", href=True):
         href = str(a["href"]).strip()
-        if _ATTACHMENT.search(href) and href not in found:
+        if ATTACHMENT.search(href) and href not in found:
             found.append(href)
     return found
 
@@ -231,8 +235,10 @@ def extract(
     else:
         title = _title(soup, soup) or title_soup_title  # before the heuristic prunes the tree
         hint = _meta(soup, "og:title", "twitter:title") or title_soup_title
-        dropped = drop_furniture(soup.body or soup)
-        source_html = str(soup) if remove or dropped else html
+        body = soup.body or soup
+        pruned = drop_captions(body) + drop_link_paragraphs(body)
+        dropped = drop_furniture(body)
+        source_html = str(soup) if remove or dropped or pruned else html
         text, extractor, consulted = auto_text(source_html, soup.body or soup, hint, prefer)
         method = (
             f"auto: {extractor}"

@@ -32,14 +32,14 @@ _MONTHS = (
 )
 _DATE = (
     rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
-    rf"\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?(?:\s*(?:г\.?|года|ж\.?|жыл\w*))?|"
-    rf"{_MONTHS}\s+\d{{1,2}},?(?:\s+\d{{4}})?)"
+    rf"\d{{1,2}}\s+{_MONTHS},?(?:\s+\d{{4}})?(?:\s*(?:г\.?|года|ж\.?|жыл\w*))?|"
+    rf"{_MONTHS}\.?\s+\d{{1,2}},?(?:\s+\d{{4}})?)"
 )
 _TIME = r"\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*(?:[ap]\.?m\.?|msk|мск|utc|gmt|[+-]\d{2}:?\d{2}))?"
 _UNITS = (
     r"(?:секунд\w*|сек\.?|минут\w*|мин\.?|час\w*|ч\.|дн\w*|день|недел\w*|месяц\w*|сағат\w*|"
     r"күн\w*|"
-    r"second\w*|minute\w*|min|mins|hour\w*|hr|hrs|day\w*|week\w*)"
+    r"second\w*|minute\w*|minuto\w*|min|mins|hour\w*|hr|hrs|day\w*|week\w*)"
 )
 
 _MONTH_RE = re.compile(_MONTHS, re.IGNORECASE)
@@ -109,10 +109,22 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 # A byline or a teaser with a date and a clock time in it ("By A. Writer Updated Nov 13,
 # 2019, 10:28am EST", "20.08.2011 11:43 Семь полезных продуктов"): short, no sentence end.
-_DATETIME = re.compile(
-    rf"(?:{_DATE}[,\s]+(?:в\s+|at\s+)?{_TIME}|{_TIME}[,\s|/–—-]+{_DATE})", re.IGNORECASE
+# Between the date and the time: separators, a weekday, a zone, a brand ("November 20,
+# 2019 / 1:07 AM / CBS News", "5:45 AM PST 11/19/2019", "17 января 2012 г. (13:17)").
+_GLUE = r"[,\s|/()–—-]+(?:(?:в|at|às|um|à)\s+|[A-ZА-Я]{2,4}\s+)?\(?"
+_DATETIME = re.compile(rf"(?:{_DATE}{_GLUE}{_TIME}|{_TIME}{_GLUE}{_DATE})", re.IGNORECASE)
+# A sentence ends a line; an abbreviation that closes a dateline does not.
+_SENTENCE_END = re.compile(r"(?<![ap]\.m)(?<!\sг)[.!?…»\"”]$", re.IGNORECASE)
+# Lines that only point elsewhere ("Читайте также: ...", "Related: ...").
+MAX_TEASER_CHARS = 200
+_TEASER = re.compile(
+    r"^(?:читайте\s+также|читай\s+также|смотрите\s+также|см\.\s+также|также\s+читайте|"
+    r"по\s+теме|подробнее|оқи\s+отырыңыз|сондай-ақ\s+оқыңыз|related|read\s+more|read\s+also|"
+    r"see\s+more|see\s+also|more\s+on\s+this|also\s+read|recommended)\s*[:\-–—]\s*\S",
+    re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"[.!?…»\"”]$")
+# "Image 1 of 5", "Фото 2 из 7": a gallery's position.
+_GALLERY = re.compile(r"^(?:image|photo|slide|фото|слайд|сурет)\s+\d+\s+(?:of|из|/)\s+\d+$", re.I)
 
 
 # Words that only ever label page furniture; a short line made of nothing but these,
@@ -146,8 +158,14 @@ def _only_furniture(line: str) -> str | None:
 def classify(line: str) -> str | None:
     """The kind of furniture a line is ("views", "updated", ...), or None for text."""
     stripped = line.strip(" \t•·|")
-    if not stripped or len(stripped) > MAX_META_CHARS:
+    if not stripped:
         return None
+    if len(stripped) <= MAX_TEASER_CHARS and _TEASER.match(stripped):
+        return "teaser"
+    if len(stripped) > MAX_META_CHARS:
+        return None
+    if _GALLERY.match(stripped):
+        return "counter"
     for kind, pattern in _RULES:
         if pattern.match(stripped):
             return kind
@@ -170,6 +188,7 @@ def split_metadata(text: str) -> tuple[str, dict[str, str]]:
 
 
 _HAS_DIGIT = re.compile(r"\d")
+ATTACHMENT = re.compile(r"\.(pdf|docx)(?:$|[?#])", re.IGNORECASE)
 
 
 def drop_furniture(root: Tag, max_up: int = 4) -> dict[str, str]:
@@ -208,3 +227,71 @@ def drop_furniture(root: Tag, max_up: int = 4) -> dict[str, str]:
         if not tag.decomposed:
             tag.decompose()
     return found
+
+
+# Photo captions and credits: `<figcaption>`, or an element whose class or id names a
+# caption or a credit ("caption-full", "image__caption", "photo-credit").
+_CAPTION_CLASS = re.compile(r"caption|credit", re.IGNORECASE)
+MAX_CAPTION_CHARS = 600
+
+
+def drop_captions(root: Tag) -> int:
+    """Remove photo captions and credits before any extractor runs; returns how many.
+
+    Why: a caption describes a picture, not the document ("… in Hanoi, Wednesday,
+    Nov. 20, 2019. AP Photo"), the article benchmarks' truths leave them out, and
+    galleries repeat them. Kept, they carry dates and photo numbers that change when a
+    picture is swapped, which is not an edit of the text. Only short elements are
+    taken (`MAX_CAPTION_CHARS`), and never one that holds the headline: a wrapper
+    whose class happens to say "caption" may hold the article.
+    """
+    doomed: list[Tag] = []
+    for tag in root.find_all(True):
+        if not isinstance(tag, Tag) or tag.attrs is None:
+            continue
+        named = tag.name == "figcaption"
+        if not named:
+            classes: list[str] | str = tag.get("class") or []
+            label = " ".join(classes) if isinstance(classes, list) else str(classes)
+            named = bool(_CAPTION_CLASS.search(f"{label} {tag.get('id') or ''}"))
+        if not named or tag.find("h1") is not None:
+            continue
+        if len(tag.get_text(" ", strip=True)) <= MAX_CAPTION_CHARS:
+            doomed.append(tag)
+    for tag in doomed:
+        if not tag.decomposed:
+            tag.decompose()
+    return len(doomed)
+
+
+MAX_TEASER_LINK_CHARS = 200
+
+
+def drop_link_paragraphs(root: Tag) -> int:
+    """Remove paragraphs that are nothing but one link to another page; returns how many.
+
+    Why: news sites put teasers for other stories between the paragraphs of an
+    article ("<p><strong><a href=…>Женщины не могут хранить секреты более 47
+    часов</a></strong></p>"); they change whenever the site promotes something else.
+    A sentence with a link in it stays, a list of links (`<li>`) stays (legal portals
+    list related acts that way), and so does a link to a PDF or DOCX file, which is
+    the document's own attachment.
+    """
+    doomed: list[Tag] = []
+    for para in root.find_all("p"):
+        links = para.find_all("a", href=True)
+        if len(links) != 1:
+            continue
+        text = " ".join(para.get_text(" ").split())
+        if not text or len(text) > MAX_TEASER_LINK_CHARS or len(text.split()) < 3:
+            continue
+        link = links[0]
+        if " ".join(link.get_text(" ").split()) != text:
+            continue
+        if ATTACHMENT.search(str(link.get("href") or "")):
+            continue
+        doomed.append(para)
+    for tag in doomed:
+        if not tag.decomposed:
+            tag.decompose()
+    return len(doomed)

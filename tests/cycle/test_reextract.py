@@ -26,7 +26,10 @@ PARAS = [
 ]
 
 
-def page(paras: list[str], extra: str = "", aside: str = "Читайте также: погода") -> str:
+ASIDE = "Подписывайтесь на наш канал о погоде"
+
+
+def page(paras: list[str], extra: str = "", aside: str = ASIDE) -> str:
     body = "".join(f"<p>{p}</p>" for p in paras)
     return (
         "<html><head><title>Декларация</title></head><body>"
@@ -70,7 +73,7 @@ def test_rules_change_is_reextracted_without_alerts(web: SimServer, store: Store
     served = {"html": page(PARAS)}
     web.route("/decl", lambda _r: Response.html(served["html"]))
     cycle(config(web, select="body"), store)
-    assert "Читайте также" in versions(store)[0].text
+    assert "Подписывайтесь" in versions(store)[0].text
     assert alert_kinds(store) == ["new"]
 
     narrower = config(web, select="div.text")
@@ -82,7 +85,7 @@ def test_rules_change_is_reextracted_without_alerts(web: SimServer, store: Store
     assert (report.changed, report.unchanged, report.errors) == (1, 0, 0)
     v1, v2 = versions(store)
     assert (v1.origin, v2.origin) == ("fetch", "reextract")
-    assert "Читайте также" not in v2.text and PARAS[1] in v2.text
+    assert "Подписывайтесь" not in v2.text and PARAS[1] in v2.text
     assert event_kinds(store) == ["new", "reextracted"]
     assert alert_kinds(store) == ["new"]  # history, not news
     assert reextract(narrower, store).unchanged == 1  # idempotent
@@ -108,7 +111,7 @@ def test_cycle_rebases_on_new_rules_before_comparing(web: SimServer, store: Stor
     cycle(config(web, select="div.text"), store)
     _, v2, v3 = versions(store)
     assert (v2.origin, v3.origin) == ("reextract", "fetch")
-    assert "Читайте также" not in v2.text and "2026" not in v2.text
+    assert "Подписывайтесь" not in v2.text and "2026" not in v2.text
     assert "2026" in v3.text
     assert event_kinds(store) == ["new", "reextracted", "changed"]
     kinds = alert_kinds(store)

@@ -94,3 +94,60 @@ def test_a_counter_is_one_pattern_whatever_its_digits() -> None:
 def test_long_paragraphs_are_never_learned() -> None:
     long_a, long_b = "Стороны " + "договорились " * 40, "Стороны " + "решили " * 50
     assert flipping_lines(long_a, long_b) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("November 20, 2019 / 1:07 AM / CBS News", "dateline"),
+        ("5:45 AM PST 11/19/2019 by Patrick Shanley", "dateline"),
+        ("Nov. 20, 2019Updated: Nov. 20, 2019 1:35 a.m.", "dateline"),
+        ("17 января 2012 г. (13:17)", "dateline"),
+        ("Читайте также: Россия и Казахстан обсудили транзит", "teaser"),
+        ("Related: The 15 Weirdest Galaxies in Our Universe", "teaser"),
+        ("Read more: Alibaba poised to launch record-breaking $13.4bn listing", "teaser"),
+        ("Image 3 of 5", "counter"),
+        ("Фото 2 из 7", "counter"),
+    ],
+)
+def test_more_furniture_is_recognised(line: str, kind: str) -> None:
+    assert classify(line) == kind
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Соглашение подписано в 14:00 12 ноября 2025 года.",
+        "Читайте также статью 5 Договора, она говорит о границе",  # no colon: a sentence
+        "Related parties: the Republic of Kazakhstan and the Russian Federation.",
+        "Фото и видео предоставлены пресс-службой Акорды",
+    ],
+)
+def test_sentences_with_those_words_stay_text(line: str) -> None:
+    assert classify(line) is None
+
+
+def _article(caption: str, teaser: str) -> str:
+    return (
+        "<html><body><article><h1>Заголовок</h1>"
+        "<p>Россия и Казахстан подписали соглашение о сотрудничестве в энергетике.</p>"
+        f"<figure><img src='a.jpg'><figcaption>{caption}</figcaption></figure>"
+        f"<div class='image__caption-credit'>Фото: {caption}</div>"
+        f"<p><strong><a href='/news/{len(teaser)}'>{teaser}</a></strong></p>"
+        "<p>Документ вступает в силу с <a href='/doc/1'>1 января 2026 года</a>.</p>"
+        "<p><a href='/files/declaration.pdf'>Текст Декларации от 12 ноября 2025 года</a></p>"
+        "<ul><li><a href='/acts/1'>Договор о дружбе от 25 мая 1992 года</a></li></ul>"
+        "</article></body></html>"
+    )
+
+
+@pytest.mark.parametrize("prefer", [None, "heuristic", "trafilatura", "readability"])
+def test_captions_and_teaser_links_are_not_text(prefer: str | None) -> None:
+    """A swapped photo or a promoted story is not an edit; the links that are the
+    document's own (a sentence's link, a PDF, a list of acts) stay."""
+    first = extract(_article("Встреча 12 ноября 2025", "Курс тенге на 5 декабря"), prefer=prefer)
+    second = extract(_article("Встреча 13 ноября 2025", "Погода на 6 декабря"), prefer=prefer)
+    assert first.text == second.text
+    assert "Встреча" not in first.text and "Курс тенге" not in first.text
+    assert "1 января 2026 года" in first.text
+    assert "Текст Декларации" in first.text
