@@ -126,7 +126,8 @@ def load(
         raise CorpusMissing(
             f"the real-page corpus is not here: {root / 'pages'} and {root / 'truth'} are "
             "missing. They are not committed (see bench/realpages/README.md); manifest.json "
-            "lists every page with its repository, path and commit."
+            "lists every page with its repository, path and commit, and "
+            "bench/realpages/assemble.py builds them from clones of the two repositories."
         )
     wanted_langs = set(langs) if langs is not None else None
     wanted_ids = set(ids) if ids is not None else None

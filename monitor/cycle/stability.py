@@ -12,8 +12,10 @@ dropped from its texts before comparing and storing.
 A line is remembered by a pattern: its lower-cased text with every run of digits
 masked, hashed. "Просмотров: 16" and "Просмотров: 31" are one pattern, so the
 counter is silenced on every page of the source, not only on the one where it
-was first caught. Only short lines (at most `MAX_VOLATILE_CHARS`) are learned:
-a whole paragraph that flips is more likely a live text than page furniture.
+was first caught. Only short lines (at most `MAX_VOLATILE_CHARS`) are learned,
+unless the two fetches hold the same line with other digits: a whole paragraph
+replaced by another is more likely a live text than page furniture, but a
+paragraph whose figures change within seconds is generated.
 """
 
 from __future__ import annotations
@@ -51,7 +53,17 @@ def flipping_lines(first: str, second: str, stored: str | None = None) -> list[t
     a, b = first.split("\n"), second.split("\n")
     in_a, in_b = set(a), set(b)
     only = [line for line in a if line not in in_b] + [line for line in b if line not in in_a]
-    flips = {line for line in only if line.strip() and len(line) <= MAX_VOLATILE_CHARS}
+    # A line present in both fetches with only its digits changed is generated (a
+    # clock, a counter, a random figure), however long: no publisher edits a
+    # paragraph's numbers twice within seconds. Other lines must be short.
+    paired = {line_pattern(line) for line in a if line not in in_b} & {
+        line_pattern(line) for line in b if line not in in_a
+    }
+    flips = {
+        line
+        for line in only
+        if line.strip() and (len(line) <= MAX_VOLATILE_CHARS or line_pattern(line) in paired)
+    }
     if stored is not None and flips:
         old = stored.split("\n")
         for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, a, autojunk=False).get_opcodes():

@@ -28,10 +28,12 @@ _MONTHS = (
     r"(?:январ\w*|феврал\w*|март\w*|апрел\w*|ма[йя]\w*|июн\w*|июл\w*|август\w*|сентябр\w*|"
     r"октябр\w*|ноябр\w*|декабр\w*|қаңтар\w*|ақпан\w*|наурыз\w*|сәуір\w*|мамыр\w*|"
     r"маусым\w*|шілде\w*|тамыз\w*|қыркүйек\w*|қазан\w*|қараша\w*|желтоқсан\w*|"
-    r"jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*)"
+    r"jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|"
+    r"fevereiro|abril|maio|agosto|setembro|outubro|dezembro)"
 )
 _DATE = (
     rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
+    rf"\d{{1,2}}\s+de\s+{_MONTHS}\s+de\s+\d{{4}}|"
     rf"\d{{1,2}}\s+{_MONTHS},?(?:\s+\d{{4}})?(?:\s*(?:г\.?|года|ж\.?|жыл\w*))?|"
     rf"{_MONTHS}\.?\s+\d{{1,2}},?(?:\s+\d{{4}})?)"
 )
@@ -99,9 +101,19 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        # The comment form's prompt ("Войдите, чтобы оставить комментарий (сейчас
+        # комментариев: 0)", "Log in to post a comment").
+        "comments",
+        re.compile(
+            r"^.{0,80}\b(?:оставить\s+комментарий|пікір\s+қалдыру|(?:leave|post)\s+a\s+comment)"
+            r"\b.{0,60}$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
         "reading time",
         re.compile(
-            rf"^(?:(?:время\s+чтения|оқу\s+уақыты|reading\s+time)\s*[:\-–—]?\s*(?:~\s*)?"
+            rf"^(?:(?:время\s+чтения|оқу\s+уақыты|reading\s+time|tempo\s+de\s+leitura)\s*[:\-–—]?\s*(?:~\s*)?"
             rf"{_NUM}\s*{_UNITS}|{_NUM}\s*{_UNITS}\s+(?:read|чтения|на\s+чтение))$",
             re.IGNORECASE,
         ),
@@ -123,6 +135,8 @@ _TEASER = re.compile(
     r"see\s+more|see\s+also|more\s+on\s+this|also\s+read|recommended)\s*[:\-–—]\s*\S",
     re.IGNORECASE,
 )
+# "Адрес материала: http://…", "Listen: https://…": a label and a bare address.
+_LINK_LINE = re.compile(r"^(?:[^\W\d_]+\s*){1,3}:\s*(?:https?://|www\.)\S+$", re.IGNORECASE)
 # "Image 1 of 5", "Фото 2 из 7": a gallery's position.
 _GALLERY = re.compile(r"^(?:image|photo|slide|фото|слайд|сурет)\s+\d+\s+(?:of|из|/)\s+\d+$", re.I)
 
@@ -162,6 +176,8 @@ def classify(line: str) -> str | None:
         return None
     if len(stripped) <= MAX_TEASER_CHARS and _TEASER.match(stripped):
         return "teaser"
+    if len(stripped) <= MAX_TEASER_CHARS and _LINK_LINE.match(stripped):
+        return "link"
     if len(stripped) > MAX_META_CHARS:
         return None
     if _GALLERY.match(stripped):
