@@ -155,6 +155,34 @@ def test_lines_that_flip_between_fetches_are_learned_as_volatile(
     assert alert_kinds(store) == ["new", "changed"]
 
 
+def test_a_long_generated_paragraph_is_learned_and_a_real_edit_still_counts(
+    web: SimServer, store: Store
+) -> None:
+    """A market paragraph whose figures change on every request (over the short-line
+    limit) is learned by its digit-masked pattern; an edit elsewhere still alerts."""
+    counter = itertools.count(100)
+    edits = {"paras": list(PARAS)}
+    market = "Курс на {} тенге за рубль, объём торгов {} млн. " + "Данные биржи. " * 25
+
+    def handler(_: Request) -> Response:
+        n = next(counter)
+        live = f"<p>{market.format(n, n * 3)}</p>"
+        return Response.html(page(edits["paras"], extra=live))
+
+    web.route("/decl", handler)
+    cfg = config(web, confirm="0.1s")
+    assert cycle(cfg, store).new == 1
+    for _ in range(2):
+        summary = cycle(cfg, store)
+        assert (summary.changed, summary.unchanged) == (0, 1)
+    assert [len(f.example) > 300 for f in store.volatile_fragments("decl")] == [True]
+
+    edits["paras"] = [PARAS[0], PARAS[1].replace("энергетике", "космосе")]
+    assert cycle(cfg, store).changed == 1
+    assert "космосе" in versions(store)[1].text
+    assert alert_kinds(store) == ["new", "changed"]
+
+
 def test_real_edit_survives_the_confirm_fetch(web: SimServer, store: Store) -> None:
     served = {"html": page(PARAS)}
     web.route("/decl", lambda _r: Response.html(served["html"]))
