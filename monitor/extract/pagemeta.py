@@ -137,6 +137,11 @@ _TEASER = re.compile(
 )
 # "Адрес материала: http://…", "Listen: https://…": a label and a bare address.
 _LINK_LINE = re.compile(r"^(?:[^\W\d_]+\s*){1,3}:\s*(?:https?://|www\.)\S+$", re.IGNORECASE)
+# Photo credits and copyright notices: "Фото: пресс-служба Акорды", "photos © Inexhibit".
+MAX_CREDIT_CHARS = 120
+_CREDIT = re.compile(
+    r"©|^(?:фото|photo|photos|credit|сурет|кадр|источник\s+фото|image)\s*(?::|by\b)", re.IGNORECASE
+)
 # "Image 1 of 5", "Фото 2 из 7": a gallery's position.
 _GALLERY = re.compile(r"^(?:image|photo|slide|фото|слайд|сурет)\s+\d+\s+(?:of|из|/)\s+\d+$", re.I)
 
@@ -152,7 +157,7 @@ _FURNITURE_WORDS = frozenset(
     hrs hour hours day days сағат күн комментарии комментариев комментария comments
     comment пікір пікірлер сейчас читают на сайте онлайн online reading now человек
     people readers адам сегодня вчера today yesterday бүгін кеше в at am pm мск msk utc
-    gmt""".split()  # noqa: SIM905 (a word list reads better as one string)
+    gmt всего сюжетов материалов публикаций total stories""".split()  # noqa: SIM905 (a word list reads better as one string)
 )
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -178,6 +183,8 @@ def classify(line: str) -> str | None:
         return "teaser"
     if len(stripped) <= MAX_TEASER_CHARS and _LINK_LINE.match(stripped):
         return "link"
+    if len(stripped) <= MAX_CREDIT_CHARS and _CREDIT.search(stripped):
+        return "credit"
     if len(stripped) > MAX_META_CHARS:
         return None
     if _GALLERY.match(stripped):
@@ -258,7 +265,8 @@ def drop_captions(root: Tag) -> int:
     Nov. 20, 2019. AP Photo"), the article benchmarks' truths leave them out, and
     galleries repeat them. Kept, they carry dates and photo numbers that change when a
     picture is swapped, which is not an edit of the text. Only short elements are
-    taken (`MAX_CAPTION_CHARS`), and never one that holds the headline: a wrapper
+    taken (`MAX_CAPTION_CHARS`; a `<figcaption>` of any length), and never one that
+    holds the headline: a wrapper
     whose class happens to say "caption" may hold the article.
     """
     doomed: list[Tag] = []
@@ -272,7 +280,7 @@ def drop_captions(root: Tag) -> int:
             named = bool(_CAPTION_CLASS.search(f"{label} {tag.get('id') or ''}"))
         if not named or tag.find("h1") is not None:
             continue
-        if len(tag.get_text(" ", strip=True)) <= MAX_CAPTION_CHARS:
+        if tag.name == "figcaption" or len(tag.get_text(" ", strip=True)) <= MAX_CAPTION_CHARS:
             doomed.append(tag)
     for tag in doomed:
         if not tag.decomposed:

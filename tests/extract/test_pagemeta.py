@@ -124,6 +124,9 @@ def test_a_long_paragraph_whose_figures_change_within_seconds_is_learned() -> No
         ("Зарегистрируйтесь, чтобы оставить комментарий (сейчас комментариев: 0)", "comments"),
         ("Tempo de leitura: 2 minutos", "reading time"),
         ("sexta-feira, 22 de outubro de 2010 às 20:13", "dateline"),
+        ("Всего сюжетов: 89", "counter"),
+        ("Фото: пресс-служба Акорды", "credit"),
+        ("installation views, photos © Inexhibit, 2018", "credit"),
     ],
 )
 def test_more_furniture_is_recognised(line: str, kind: str) -> None:
