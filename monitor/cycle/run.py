@@ -24,6 +24,7 @@ from monitor.store import DocumentState, StorageUnavailable, Store, state_of, ut
 log = logging.getLogger(__name__)
 
 DUE_LIMIT = 5000  # rechecks per source per cycle; the most overdue go first
+CHECKS_IN_FLIGHT = 32  # per source: each holds at most a body or two
 
 
 def _wants_full_fetch(state: DocumentState, config: Config) -> bool:
@@ -66,7 +67,28 @@ async def run_source(cycle: Cycle, source: Source) -> None:
         urls = [j.url for j in jobs_for(source)]
         watched = await cycle.in_writer(cycle.store.ensure_documents, source.id, urls)
         due = await cycle.in_writer(_due_states, cycle, source.id)
-        await asyncio.gather(*(check(cycle, source, st) for st in [*watched, *due]))
+        await checked_in_turn(cycle, source, [*watched, *due])
+
+
+async def checked_in_turn(cycle: Cycle, source: Source, states: list[DocumentState]) -> None:
+    """Check the source's documents, a few at a time.
+
+    Why not all at once: downloading a page is faster than extracting it, so a
+    cycle that started every check together held every downloaded body until the
+    writer thread got to it (peak memory grew ~50 KB per page). A few more checks
+    than the host's request slots keep its slots and the writer busy; a source
+    waiting for its host's politeness delay holds no other source back. The width
+    is well above the host's request slots because a check also waits out its
+    confirm fetch's delay (1 s) while holding its place.
+    """
+    pending = iter(states)
+    width = max(CHECKS_IN_FLIGHT, 2 * cycle.config.fetch.per_host_concurrency + 2)
+
+    async def worker() -> None:
+        for state in pending:  # one shared iterator: each state is taken once
+            await check(cycle, source, state)
+
+    await asyncio.gather(*(worker() for _ in range(min(width, len(states)))))
 
 
 def _due_states(cycle: Cycle, source_id: str) -> list[DocumentState]:
@@ -130,7 +152,7 @@ async def check_documents(
                     for st in states
                     if st.last_checked_at is None or st.last_checked_at < checked_since
                 ]
-            await asyncio.gather(*(check(cycle, source, st) for st in states))
+            await checked_in_turn(cycle, source, states)
     finally:
         await cycle.close()
     return cycle.summary
