@@ -127,8 +127,8 @@ def process(
         _tracking(ctx, state, fetched, rec, True),
         _drafts(ctx, state, rec, page, ops, assessment),
     )
-    # Imported here: family matching brings NumPy (and, on the first text, SciPy
-    # through datasketch); a check with nothing new or changed never needs them.
+    # Imported here: family matching brings NumPy; a check with nothing new or
+    # changed never needs it.
     from monitor.cycle.families import place
 
     try:
