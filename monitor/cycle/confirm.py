@@ -48,8 +48,8 @@ async def confirm_change(
         return read
     await asyncio.sleep(cycle.config.fetch.confirm_delay)
     again = await cycle.fetcher.fetch(state.url)
-    if not (again.ok and again.body):
-        return read
+    if not (again.ok and again.body) or again.body == fetched.body:
+        return read  # the same bytes twice: the same text, nothing flipped
     read_again = await cycle.in_writer(_read, source, state, again, False)
     second = _text_if_changed(stored, read_again, volatile)
     if second is None:

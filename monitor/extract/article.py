@@ -133,18 +133,40 @@ def rules_fingerprint(select: str | None, remove: Sequence[str]) -> str:
 # --- metadata -----------------------------------------------------------------------
 
 
-def _meta(soup: BeautifulSoup, *names: str) -> str | None:
+Metas = tuple[dict[str, str], dict[str, str]]
+
+
+def _metas(soup: BeautifulSoup) -> Metas:
+    """The page's `<meta content=…>` by `property` and by `name`, the first of each.
+
+    Read in one pass: a search of the whole tree per wanted name cost more than
+    the rest of the metadata together."""
+    by_property: dict[str, str] = {}
+    by_name: dict[str, str] = {}
+    for tag in soup.find_all("meta"):
+        content = tag.get("content")
+        if not content:
+            continue
+        for attr, found in (("property", by_property), ("name", by_name)):
+            key = tag.get(attr)
+            if isinstance(key, str):
+                found.setdefault(key, str(content).strip())
+    return by_property, by_name
+
+
+def _meta(metas: Metas, *names: str) -> str | None:
+    """The first of `names` the page states (as a property, else as a name)."""
     for name in names:
-        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
-        if isinstance(tag, Tag) and tag.get("content"):
-            return str(tag["content"]).strip()
+        value = metas[0].get(name) or metas[1].get(name)
+        if value:
+            return value
     return None
 
 
-def _title(soup: BeautifulSoup, main: Tag) -> str | None:
+def _title(soup: BeautifulSoup, main: Tag, metas: Metas) -> str | None:
     h1 = main.find("h1") or soup.find("h1")
     candidates = [
-        _meta(soup, "og:title", "twitter:title"),
+        _meta(metas, "og:title", "twitter:title"),
         h1.get_text(" ", strip=True) if isinstance(h1, Tag) else None,
         soup.title.get_text(" ", strip=True) if soup.title else None,
     ]
@@ -167,8 +189,8 @@ def parse_datetime(value: str | None) -> datetime | None:
     return None
 
 
-def _published(soup: BeautifulSoup) -> datetime | None:
-    value = _meta(soup, "article:published_time", "datePublished", "pubdate", "date", "dc.date")
+def _published(soup: BeautifulSoup, metas: Metas) -> datetime | None:
+    value = _meta(metas, "article:published_time", "datePublished", "pubdate", "date", "dc.date")
     if not value:
         tag = soup.find(itemprop="datePublished")
         if isinstance(tag, Tag):
@@ -218,7 +240,8 @@ def extract(
     if soup.find() is None:
         raise ExtractionError("the page has no HTML elements")
     title_soup_title = soup.title.get_text(" ", strip=True) if soup.title else None
-    published = _published(soup)
+    metas = _metas(soup)
+    published = _published(soup, metas)
     canonical = _canonical(soup)
     attachments = _attachments(soup)
     for css in remove:
@@ -230,11 +253,12 @@ def extract(
         if not nodes:
             raise ExtractionError(f"selector {select!r} matched nothing")
         text = normalize_text("\n".join(block_text(node) for node in nodes))
-        title = _title(soup, nodes[0]) or title_soup_title
+        title = _title(soup, nodes[0], metas) or title_soup_title
         method, extractor = "selector", "selector"
     else:
-        title = _title(soup, soup) or title_soup_title  # before the heuristic prunes the tree
-        hint = _meta(soup, "og:title", "twitter:title") or title_soup_title
+        # the title before the heuristic prunes the tree
+        title = _title(soup, soup, metas) or title_soup_title
+        hint = _meta(metas, "og:title", "twitter:title") or title_soup_title
         body = soup.body or soup
         pruned = drop_captions(body) + drop_link_paragraphs(body)
         dropped = drop_furniture(body)

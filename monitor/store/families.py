@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from monitor.store.models import (
@@ -255,10 +255,15 @@ class FamiliesMixin:
                     updated_at=at,
                 )
             )
-            s.add_all(
-                FamilyKey(kind=k, band=b, hash=h, document_id=row.document_id)
-                for k, b, h in dict.fromkeys(keys)
-            )
+            unique = dict.fromkeys(keys)
+            if unique:  # one executemany, not a unit-of-work object per key
+                s.execute(
+                    insert(FamilyKey),
+                    [
+                        {"kind": k, "band": b, "hash": h, "document_id": row.document_id}
+                        for k, b, h in unique
+                    ],
+                )
 
     def save_embedding(self, document_id: int, embedding: bytes) -> None:
         with self.session() as s, s.begin():

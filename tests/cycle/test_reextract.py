@@ -11,7 +11,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from monitor.config import Config, parse_config
@@ -192,6 +194,28 @@ def test_real_edit_survives_the_confirm_fetch(web: SimServer, store: Store) -> N
     assert cycle(cfg, store).changed == 1
     assert len(web.hits("/decl")) == 3  # first, the edit, and its confirmation
     assert store.volatile_fragments("decl") == []
+
+
+def test_a_confirmation_with_the_same_bytes_is_not_extracted_again(
+    web: SimServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import monitor.cycle.confirm as confirm
+
+    reads: list[bool] = []
+    read = confirm._read
+
+    def counted(*args: Any) -> Any:
+        reads.append(True)
+        return read(*args)
+
+    served = {"html": page(PARAS)}
+    web.route("/decl", lambda _r: Response.html(served["html"]))
+    cfg = config(web, confirm="0.1s")
+    cycle(cfg, store)
+    monkeypatch.setattr(confirm, "_read", counted)
+    served["html"] = page([PARAS[0], PARAS[1].replace("развивают", "не развивают")])
+    assert cycle(cfg, store).changed == 1
+    assert len(web.hits("/decl")) == 3 and len(reads) == 1
 
 
 def test_reextract_command(web: SimServer, db_url: str, tmp_path: Path) -> None:
