@@ -105,8 +105,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         # комментариев: 0)", "Log in to post a comment").
         "comments",
         re.compile(
-            r"^.{0,80}\b(?:оставить\s+комментарий|пікір\s+қалдыру|(?:leave|post)\s+a\s+comment)"
-            r"\b.{0,60}$",
+            r"^(?:(?:войдите|зарегистрируйтесь|авторизуйтесь|log\s+in|sign\s+in|register)\b"
+            r".{0,60}\b(?:оставить\s+комментари\w*|комментировать|пікір\s+қалдыру|"
+            r"(?:leave|post)\s+a\s+comment|to\s+comment)\b.{0,40}|"
+            r"(?:оставить\s+комментарий|(?:leave|post)\s+a\s+comment)\W{0,3})$",
             re.IGNORECASE,
         ),
     ),
@@ -157,7 +159,8 @@ _FURNITURE_WORDS = frozenset(
     hrs hour hours day days сағат күн комментарии комментариев комментария comments
     comment пікір пікірлер сейчас читают на сайте онлайн online reading now человек
     people readers адам сегодня вчера today yesterday бүгін кеше в at am pm мск msk utc
-    gmt всего сюжетов материалов публикаций total stories""".split()  # noqa: SIM905 (a word list reads better as one string)
+    gmt всего сюжетов материалов публикаций total
+    stories""".split()  # noqa: SIM905 (a word list reads better as one string)
 )
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -266,8 +269,8 @@ def drop_captions(root: Tag) -> int:
     galleries repeat them. Kept, they carry dates and photo numbers that change when a
     picture is swapped, which is not an edit of the text. Only short elements are
     taken (`MAX_CAPTION_CHARS`; a `<figcaption>` of any length), and never one that
-    holds the headline: a wrapper
-    whose class happens to say "caption" may hold the article.
+    holds the headline: a wrapper whose class happens to say "caption" may hold the
+    article.
     """
     doomed: list[Tag] = []
     for tag in root.find_all(True):

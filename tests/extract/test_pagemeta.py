@@ -122,6 +122,7 @@ def test_a_long_paragraph_whose_figures_change_within_seconds_is_learned() -> No
         ("Фото 2 из 7", "counter"),
         ("Адрес материала: http://news.example/health/92148.html", "link"),
         ("Зарегистрируйтесь, чтобы оставить комментарий (сейчас комментариев: 0)", "comments"),
+        ("Log in to post a comment", "comments"),
         ("Tempo de leitura: 2 minutos", "reading time"),
         ("sexta-feira, 22 de outubro de 2010 às 20:13", "dateline"),
         ("Всего сюжетов: 89", "counter"),
@@ -141,6 +142,8 @@ def test_more_furniture_is_recognised(line: str, kind: str) -> None:
         "Related parties: the Republic of Kazakhstan and the Russian Federation.",
         "Фото и видео предоставлены пресс-службой Акорды",
         "Источник: Указ Президента от 5 мая http://publication.pravo.gov.ru/doc/1",
+        "Министр отказался оставить комментарий журналистам.",
+        "Photo exhibition opens on 5 May in Astana",
     ],
 )
 def test_sentences_with_those_words_stay_text(line: str) -> None:
