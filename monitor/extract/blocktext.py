@@ -24,11 +24,20 @@ _SPACE_CHARS = dict.fromkeys(
 )
 _TRANSLATE = {**_DROP_CHARS, **_SPACE_CHARS, ord("\r"): "\n", 0x2028: "\n", 0x2029: "\n"}
 _SPACES = re.compile(r" {2,}")
+# The same mapping as one regex: str.translate with a dict looks every character up
+# (~0.3 ms for a 10 KB text); the regex scans in C and calls back only on a hit.
+_SPECIAL = re.compile("[" + "".join(re.escape(chr(c)) for c in _TRANSLATE) + "]")
+_REPLACEMENT = {chr(c): (v or "") for c, v in _TRANSLATE.items()}
+
+
+def replace_special(text: str, table: dict[str, str] = _REPLACEMENT) -> str:
+    """`text.translate(_TRANSLATE)`, faster on long texts."""
+    return _SPECIAL.sub(lambda m: table[m.group()], text)
 
 
 def normalize_text(text: str) -> str:
     """One paragraph per line, single spaces, no invisible characters."""
-    text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
+    text = replace_special(unicodedata.normalize("NFC", text))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
