@@ -217,6 +217,14 @@ _HAS_DIGIT = re.compile(r"\d")
 ATTACHMENT = re.compile(r"\.(pdf|docx)(?:$|[?#])", re.IGNORECASE)
 
 
+def _decompose(doomed: list[Tag]) -> int:
+    """Remove the chosen elements (one may sit inside another already removed)."""
+    for tag in doomed:
+        if not tag.decomposed:
+            tag.decompose()
+    return len(doomed)
+
+
 def drop_furniture(root: Tag, max_up: int = 4) -> dict[str, str]:
     """Remove the elements that hold nothing but furniture, before any extractor runs.
 
@@ -249,9 +257,7 @@ def drop_furniture(root: Tag, max_up: int = 4) -> dict[str, str]:
         if kind is not None:
             doomed.append(best)
             found.setdefault(kind, line)
-    for tag in doomed:
-        if not tag.decomposed:
-            tag.decompose()
+    _decompose(doomed)
     return found
 
 
@@ -285,10 +291,7 @@ def drop_captions(root: Tag) -> int:
             continue
         if tag.name == "figcaption" or len(tag.get_text(" ", strip=True)) <= MAX_CAPTION_CHARS:
             doomed.append(tag)
-    for tag in doomed:
-        if not tag.decomposed:
-            tag.decompose()
-    return len(doomed)
+    return _decompose(doomed)
 
 
 MAX_TEASER_LINK_CHARS = 200
@@ -318,7 +321,4 @@ def drop_link_paragraphs(root: Tag) -> int:
         if ATTACHMENT.search(str(link.get("href") or "")):
             continue
         doomed.append(para)
-    for tag in doomed:
-        if not tag.decomposed:
-            tag.decompose()
-    return len(doomed)
+    return _decompose(doomed)
