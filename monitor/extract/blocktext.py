@@ -13,7 +13,9 @@ import unicodedata
 from bs4 import Comment, Declaration, Doctype, NavigableString, Tag
 from bs4.element import CData, ProcessingInstruction
 
-_DROP_CHARS = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None)
+from monitor.extract.region import INVISIBLE_CHARS
+
+_DROP_CHARS = dict.fromkeys(map(ord, INVISIBLE_CHARS), None)
 _SPACE_CHARS = dict.fromkeys(
     map(
         ord,

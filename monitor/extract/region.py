@@ -24,9 +24,12 @@ from dataclasses import dataclass
 
 from lxml import etree, html
 
-# Invisible characters, removed by one regex: str.translate with a dict looks every
-# character up, which was the largest cost of an unchanged churning page.
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e]")
+# Soft hyphen, zero-width characters, BOM: never part of what a text says. Shared
+# with monitor/extract/blocktext.py, whose normalised text must drop the same ones.
+INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"
+# Removed by one regex: str.translate with a dict looks every character up, which
+# was the largest cost of an unchanged churning page.
+_INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 _KEY_CHARS = 40  # non-space characters of a line used to find it in the page
 _SKIP = frozenset({"script", "style", "noscript", "template"})
 
