@@ -31,8 +31,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
-import snowballstemmer
-
 
 class _Stemmer:
     """A snowball stemmer per thread.
@@ -50,6 +48,10 @@ class _Stemmer:
     def stemWord(self, word: str) -> str:
         stemmer = getattr(self._local, "stemmer", None)
         if stemmer is None:
+            # Imported on first use: the stemmers load ~20 ms of tables that a
+            # check where no text changed never needs.
+            import snowballstemmer
+
             stemmer = self._local.stemmer = snowballstemmer.stemmer(self._language)
         result: str = stemmer.stemWord(word)
         return result

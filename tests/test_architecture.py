@@ -21,9 +21,14 @@ PACKAGE = REPO / "monitor"
 LAZY_ON_PURPOSE = ("cli/", "service.py", "simweb/")
 # single imports made late for start-up cost, not to dodge a cycle: (file, module)
 LATE_ON_PURPOSE = {
-    # family matching brings NumPy, and SciPy through datasketch: only a new or
-    # changed text needs them, never a check where nothing changed
-    ("cycle/process.py", "monitor.cycle.families"),
+    # recording a new or changed text brings BeautifulSoup and the extractors, the
+    # diff, assessment, alert rendering and NumPy (~0.3 s of imports): a check
+    # where nothing changed never needs them; nor re-extraction, on new rules only
+    ("cycle/process.py", "monitor.cycle.record"),
+    ("cycle/process.py", "monitor.cycle.reextract"),
+    ("cycle/confirm.py", "monitor.extract.bodies"),
+    # discovery (feedparser, BeautifulSoup, relevance) only for sources that discover
+    ("cycle/run.py", "monitor.cycle.intake"),
 }
 
 

@@ -88,3 +88,77 @@ def test_a_command_still_runs_through_its_lazy_entry(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["new"] == 0
+
+
+_PROBE = (
+    "import json, sys\n"
+    "from monitor.cli import main\n"
+    "try:\n"
+    "    main(sys.argv[1:])\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "print(json.dumps(sorted(sys.modules)))\n"
+)
+# What only a new or changed text needs (~0.3 s of imports together).
+_CHANGED_PATH = {
+    "bs4",
+    "soupsieve",
+    "trafilatura",
+    "readability",
+    "fast_diff_match_patch",
+    "feedparser",
+    "snowballstemmer",
+    "numpy",
+    "monitor.cycle.record",
+    "monitor.extract.article",
+    "monitor.analysis.assess",
+    "monitor.alerts.build",
+}
+
+
+def _check_modules(config: Path, db: str) -> tuple[dict[str, object], set[str]]:
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, "check", "--config", str(config), "--db", db, "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    *summary, modules = out.stdout.strip().splitlines()
+    assert summary, out.stderr
+    return json.loads("\n".join(summary)), set(json.loads(modules))
+
+
+def test_a_check_where_nothing_changed_imports_no_extractor(tmp_path: Path) -> None:
+    """A recheck answered 304, one with the same bytes and one whose boilerplate moved
+    (the main text's region is unchanged) need no extractor, diff or assessment."""
+    from monitor.simweb import Response, SimServer
+
+    article = "<article><h1>Декларация</h1><p>Стороны развивают союзничество.</p></article>"
+    hits = {"n": 0}
+
+    def churning(_: object) -> Response:
+        hits["n"] += 1
+        return Response.html(
+            f"<html><body>{article}<footer>Визитов: {hits['n']}</footer></body></html>"
+        )
+
+    with SimServer() as web:
+        web.route("/etag", Response.html(f"<html><body>{article}</body></html>", etag=True))
+        web.route("/same", Response.html(f"<html><body>{article}<p>Ещё.</p></body></html>"))
+        web.route("/churn", churning)
+        config = tmp_path / "sources.yaml"
+        config.write_text(
+            "fetch:\n  per_host_delay: 0\n"
+            "sources:\n  - id: quiet\n    allow_private: true\n    name: Тихий\n    watch:\n"
+            + "".join(f"      - {web.url(p)}\n" for p in ("/etag", "/same", "/churn")),
+            encoding="utf-8",
+        )
+        db = f"sqlite:///{tmp_path / 'monitor.db'}"
+        first, first_modules = _check_modules(config, db)
+        assert first["new"] == 3
+        assert {"bs4", "monitor.cycle.record"} <= first_modules  # the probe sees imports
+        again, modules = _check_modules(config, db)
+    assert (again["unchanged"], again["changed"], again["errors"]) == (3, 0, 0)
+    assert hits["n"] == 2  # the churning page was fetched and compared again
+    assert _CHANGED_PATH.isdisjoint(modules), sorted(_CHANGED_PATH & modules)

@@ -9,8 +9,6 @@ from pydantic import (
     AfterValidator,
     BeforeValidator,
 )
-from soupsieve import SelectorSyntaxError
-from soupsieve import compile as compile_css
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, None: 1}
@@ -52,6 +50,11 @@ Duration = Annotated[float, BeforeValidator(parse_duration)]
 
 
 def check_css(selector: str) -> str:
+    # soupsieve (with BeautifulSoup under it) costs ~90 ms to import: only a
+    # configuration that has selectors pays it, not every `monitor` command.
+    from soupsieve import SelectorSyntaxError
+    from soupsieve import compile as compile_css
+
     try:
         compile_css(selector)
     except SelectorSyntaxError as exc:

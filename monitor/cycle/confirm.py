@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from monitor.config import Source
 from monitor.cycle.core import Cycle
 from monitor.cycle.stability import drop_volatile, flipping_lines
-from monitor.extract.article import Extracted, ExtractionError, text_hash
-from monitor.extract.bodies import extract_body
-from monitor.extract.decode import DecodeError
+from monitor.extract.page import DecodeError, Extracted, ExtractionError, text_hash
 from monitor.fetch.client import FetchResult
 from monitor.store import DocumentState, Store, sha256, utcnow
 
@@ -36,10 +35,13 @@ async def confirm_change(
         return None
     if sha256(fetched.body) == state.last_body_sha256:
         return None
+    # Imported here, once a body has moved: the extractors (BeautifulSoup,
+    # trafilatura, readability) are ~0.2 s of imports a quiet check never needs.
+    from monitor.extract.bodies import extract_body
 
     store = cycle.store
     volatile = await cycle.volatile(source.id)
-    read = await cycle.in_writer(_read, source, state, fetched)
+    read = await cycle.in_writer(_read, extract_body, source, state, fetched)
     if read is None or text_hash(drop_volatile(read[0].text, volatile)) == state.latest_text_hash:
         return read
     stored = await cycle.in_writer(_stored_text, store, state)  # read once, used thrice
@@ -50,7 +52,7 @@ async def confirm_change(
     again = await cycle.fetcher.fetch(state.url)
     if not (again.ok and again.body) or again.body == fetched.body:
         return read  # the same bytes twice: the same text, nothing flipped
-    read_again = await cycle.in_writer(_read, source, state, again, False)
+    read_again = await cycle.in_writer(_read, extract_body, source, state, again, False)
     second = _text_if_changed(stored, read_again, volatile)
     if second is None:
         # The second fetch matches the stored text: everything that changed flipped.
@@ -65,7 +67,11 @@ async def confirm_change(
 
 
 def _read(
-    source: Source, state: DocumentState, fetched: FetchResult, with_region: bool = True
+    extract_body: Callable[..., tuple[Extracted, str | None]],
+    source: Source,
+    state: DocumentState,
+    fetched: FetchResult,
+    with_region: bool = True,
 ) -> tuple[Extracted, str | None] | None:
     try:
         return extract_body(

@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from monitor.config import Config, Source
-from monitor.cycle.outcome import CycleSummary, DocumentOutcome, OutcomeBatch
-from monitor.cycle.process import Checking, process
-from monitor.extract.article import Extracted
+from monitor.cycle.outcome import Checking, CycleSummary, DocumentOutcome, OutcomeBatch
+from monitor.cycle.process import process
+from monitor.extract.page import Extracted
 from monitor.fetch.client import Fetcher, FetchResult
 from monitor.metrics import FETCHES, PROCESS_SECONDS
 from monitor.store import ConcurrentUpdate, DocumentState, FetchRecord, StorageUnavailable, Store

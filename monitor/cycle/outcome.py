@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from monitor.config import Config, Source
 from monitor.fetch.client import FetchResult
 from monitor.store import FetchRecord, Outcome, Store
 
@@ -98,3 +99,29 @@ def fetch_record(url: str, started_at: datetime, fetched: FetchResult) -> FetchR
         last_modified=fetched.last_modified,
         full_fetch=not fetched.conditional and fetched.ok,
     )
+
+
+@dataclass(frozen=True)
+class Checking:
+    """What processing a fetch needs besides the fetch: one per source and cycle.
+
+    `volatile`: the source's learned volatile line patterns
+    (monitor/cycle/stability.py), dropped from the new text and, for the
+    comparison, from the stored one.
+    """
+
+    store: Store
+    config: Config
+    source: Source
+    batch: OutcomeBatch
+    volatile: frozenset[str] = frozenset()
+
+
+class Quiet(Exception):
+    """Processing ends without a version: `kind` unchanged | not_modified | error."""
+
+    def __init__(
+        self, kind: str, error: str | None = None, region: tuple[str, str] | None = None
+    ) -> None:
+        super().__init__(kind)
+        self.kind, self.error, self.region = kind, error, region

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from monitor.config import Config, Source
 from monitor.cycle.confirm import confirm_change
 from monitor.cycle.core import Cycle
-from monitor.cycle.intake import discover
 from monitor.cycle.outcome import CycleSummary, DocumentOutcome, fetch_record
 from monitor.cycle.process import unchanged_region
 from monitor.fetch.client import Fetcher, Validators
@@ -52,13 +51,21 @@ async def check(cycle: Cycle, source: Source, state: DocumentState) -> None:
     await cycle.settle(source, state, fetched, rec, read, same)
 
 
+async def _discover(cycle: Cycle, source: Source) -> None:
+    # Imported here: feeds, listings and sitemaps bring feedparser, BeautifulSoup
+    # and the relevance rules, which a source without `discover:` never needs.
+    from monitor.cycle.intake import discover
+
+    await discover(cycle, source)
+
+
 async def run_source(cycle: Cycle, source: Source) -> None:
     # Every request made for the source — discovery, examined links, rechecks,
     # attachments, redirects, robots.txt — follows its SSRF policy.
     with private_allowed(source.allow_private):
         if source.discover:
             try:
-                await discover(cycle, source)
+                await _discover(cycle, source)
             except StorageUnavailable:
                 raise
             except Exception as exc:  # discovery trouble must not stop the rechecks
@@ -170,7 +177,7 @@ async def discover_source(
             urls = [j.url for j in jobs_for(source)]
             await cycle.in_writer(store.ensure_documents, source.id, urls)
             if source.discover:
-                await discover(cycle, source)
+                await _discover(cycle, source)
     finally:
         await cycle.close()
     return cycle.summary

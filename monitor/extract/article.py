@@ -7,16 +7,21 @@ differences (NBSP, soft hyphens, zero-width characters, spacing) are erased.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bs4 import BeautifulSoup, Tag
 
 from monitor.extract.blocktext import BLOCK_TAGS, block_text, normalize_text
 from monitor.extract.consensus import auto_text
+from monitor.extract.page import (
+    EXTRACTOR_VERSION,
+    Extracted,
+    ExtractionError,
+    rules_fingerprint,
+    text_hash,
+)
 from monitor.extract.pagemeta import (
     ATTACHMENT,
     drop_captions,
@@ -24,7 +29,6 @@ from monitor.extract.pagemeta import (
     drop_link_paragraphs,
     split_metadata,
 )
-from monitor.extract.region import Region
 
 __all__ = [
     "BLOCK_TAGS",
@@ -38,14 +42,6 @@ __all__ = [
     "rules_fingerprint",
     "text_hash",
 ]
-
-# heuristic, trafilatura, readability; furniture lines, captions and link-only paragraphs out
-EXTRACTOR_VERSION = "consensus-2"
-
-
-class ExtractionError(Exception):
-    """The page could not yield a main text (unparsable, selector matched nothing, empty)."""
-
 
 # --- parse-work bound -----------------------------------------------------------------
 # Why bounds before parsing: BeautifulSoup keeps about 1 KB per element and the
@@ -96,38 +92,6 @@ def check_parse_work(html: str) -> None:
                     f"the page nests elements deeper than {MAX_HTML_DEPTH} levels "
                     "(too deep to parse safely)"
                 )
-
-
-@dataclass(frozen=True)
-class Extracted:
-    text: str
-    title: str | None
-    published_at: datetime | None
-    # <link rel="canonical"> and linked PDF/DOCX files, as written in the page
-    # (relative URLs are resolved by the caller, who knows the final URL).
-    canonical: str | None = None
-    attachments: list[str] = field(default_factory=list)
-    # How the text was found ("selector", "auto: ..."), for `monitor extract` and logs.
-    method: str = "auto"
-    # Page furniture recognised and kept out of the text (view counters, "updated
-    # N minutes ago", datelines): shown to the user, never hashed.
-    metadata: dict[str, str] = field(default_factory=dict)
-    # The extractor the text came from ("selector", "heuristic", "trafilatura",
-    # "readability"): remembered per document and preferred next time.
-    extractor: str | None = None
-    # Where the text sits in the page (monitor/extract/region.py), so the next
-    # fetch can tell "unchanged" without extracting; None for files.
-    region: Region | None = None
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def rules_fingerprint(select: str | None, remove: Sequence[str]) -> str:
-    """Changes whenever extraction of the same bytes could give a different text."""
-    key = "\x1f".join([EXTRACTOR_VERSION, select or "", *remove])
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
 # --- metadata -----------------------------------------------------------------------

@@ -17,7 +17,6 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import unquote, urlsplit
 
 from monitor.extract.article import Extracted, ExtractionError, normalize_text
 from monitor.extract.docx_bounds import (
@@ -27,6 +26,7 @@ from monitor.extract.docx_bounds import (
     MAX_DOCX_XML_BYTES,
     check_docx_bounds,
 )
+from monitor.extract.page import is_attachment
 
 __all__ = [
     "MAX_BYTES",
@@ -42,40 +42,7 @@ __all__ = [
 
 MAX_PDF_PAGES = 500
 MAX_BYTES = 50_000_000
-_PDF_TYPES = {"application/pdf", "application/x-pdf", "application/acrobat", "applications/pdf"}
-_DOCX_TYPES = {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-# Servers that do not know what they send: then the URL's extension decides.
-_GENERIC_TYPES = {
-    "",
-    "application/octet-stream",
-    "binary/octet-stream",
-    "application/download",
-    "application/force-download",
-    "application/x-download",
-    "application/unknown",
-}
-_EXTENSIONS = {".pdf": "pdf", ".docx": "docx"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def is_attachment(content_type: str | None, url: str) -> str | None:
-    """'pdf', 'docx' or None; the content type wins, the extension only breaks a generic one."""
-    ctype = (content_type or "").split(";", 1)[0].strip().lower()
-    if ctype in _PDF_TYPES:
-        return "pdf"
-    if ctype in _DOCX_TYPES:
-        return "docx"
-    if ctype not in _GENERIC_TYPES:
-        return None
-    parts = urlsplit(url)
-    candidates = [unquote(parts.path)]
-    # download.php?file=agreement.pdf
-    candidates += [unquote(v) for v in re.split(r"[&=]", parts.query) if "." in v]
-    for candidate in candidates:
-        for extension, kind in _EXTENSIONS.items():
-            if candidate.lower().endswith(extension):
-                return kind
-    return None
 
 
 def _check_size(body: bytes, kind: str, max_bytes: int) -> None:

@@ -11,18 +11,10 @@ from dataclasses import replace
 
 from monitor.config import Source
 from monitor.extract.article import Extracted, extract
-from monitor.extract.attachments import extract_docx, extract_pdf, is_attachment
-from monitor.extract.decode import DecodeError, decode_body
-from monitor.extract.region import fingerprint, locate
-
-_TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml")
-
-
-def check_content_type(content_type: str | None) -> None:
-    """Refuse what is neither a page nor a known file (images, archives, video)."""
-    media = (content_type or "").split(";")[0].strip().lower()
-    if media and media not in _TEXT_TYPES:
-        raise DecodeError(f"unsupported content type {media!r}")
+from monitor.extract.attachments import extract_docx, extract_pdf
+from monitor.extract.decode import decode_body
+from monitor.extract.page import check_content_type, is_attachment
+from monitor.extract.region import locate
 
 
 def extract_body(
@@ -48,18 +40,3 @@ def extract_body(
     if not with_region:
         return page, encoding
     return replace(page, region=locate(html, page.text)), encoding
-
-
-def same_region(body: bytes, content_type: str | None, url: str, path: str, digest: str) -> bool:
-    """Does the element that held the main text last time still hold the same text?
-
-    True means the main text is unchanged and need not be extracted; False (other
-    text, element gone, not a page) means: extract in full."""
-    if is_attachment(content_type, url):
-        return False
-    try:
-        check_content_type(content_type)
-        html, _ = decode_body(body, content_type)
-    except DecodeError:
-        return False
-    return fingerprint(html, path) == digest

@@ -12,6 +12,8 @@ import re
 
 from charset_normalizer import from_bytes
 
+from monitor.extract.page import DecodeError
+
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE
 )
@@ -24,10 +26,6 @@ _BOMS = (
 _CYRILLIC_CANDIDATES = ("cp1251", "koi8-r", "cp866", "iso8859-5", "mac-cyrillic")
 _LOWER = re.compile("[а-яё]")
 _CYR = re.compile("[А-Яа-яЁё]")
-
-
-class DecodeError(Exception):
-    pass
 
 
 def _codec(label: str | None) -> str | None:

@@ -24,6 +24,9 @@ from dataclasses import dataclass
 
 from lxml import etree, html
 
+from monitor.extract.decode import decode_body
+from monitor.extract.page import DecodeError, check_content_type, is_attachment
+
 # Soft hyphen, zero-width characters, BOM: never part of what a text says. Shared
 # with monitor/extract/blocktext.py, whose normalised text must drop the same ones.
 INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"
@@ -164,3 +167,18 @@ def fingerprint(page: str, path: str) -> str | None:
     if not found or not isinstance(found[0], etree._Element):
         return None
     return _digest(found[0])
+
+
+def same_region(body: bytes, content_type: str | None, url: str, path: str, digest: str) -> bool:
+    """Does the element that held the main text last time still hold the same text?
+
+    True means the main text is unchanged and need not be extracted; False (other
+    text, element gone, not a page) means: extract in full."""
+    if is_attachment(content_type, url):
+        return False
+    try:
+        check_content_type(content_type)
+        html, _ = decode_body(body, content_type)
+    except DecodeError:
+        return False
+    return fingerprint(html, path) == digest

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from monitor.config import parse_config
-from monitor.cycle import process as processing
+from monitor.cycle import record as processing
 from monitor.cycle import run_cycle
 from monitor.extract.article import extract
 from monitor.extract.region import fingerprint, locate
