@@ -11,6 +11,8 @@ Sets (tests/data/):
                          rules may be tuned on it
   dev3   dev3/*.yaml     relevance and change edits by a third helper, from the
                          definitions only; tuning allowed
+  dev4   dev4/*.yaml     160 relevance texts (hard negatives, regions) and 70 edits
+                         by a fourth helper, from the definitions only; tuning allowed
   blind  blind/*.yaml    written by another helper from the definitions only; used
                          ONLY to measure, never to choose terms (its header says so)
 
@@ -48,6 +50,7 @@ SETS = {
     "dev": (DATA / "themes_corpus.yaml", DATA / "relevance_corpus.yaml", None),
     "dev2": (DATA / "dev2" / "themes.yaml", DATA / "dev2" / "relevance.yaml", None),
     "dev3": (None, DATA / "dev3" / "relevance.yaml", DATA / "dev3" / "changes.yaml"),
+    "dev4": (None, DATA / "dev4" / "relevance.yaml", DATA / "dev4" / "changes.yaml"),
     "blind": (
         DATA / "blind" / "themes.yaml",
         DATA / "blind" / "relevance.yaml",

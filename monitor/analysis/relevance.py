@@ -43,11 +43,18 @@ class Decision:
 
 # "150 states, Russia and Kazakhstan among them": a count of three or more states
 # in the clause makes it a vote or a ranking, whatever the words around it.
+# A vote count ("adopted by 151 votes") says the same.
 _MANY_STATES = re.compile(
     r"(?<![\d.,])(?:[3-9]|[1-9]\d{1,2})\s+(?:государств|стран|стране|странах|countries|states|"
-    r"nations|мемлекет|ел(?:дің|ден|ге)?\b)",
+    r"nations|мемлекет|ел(?:дің|ден|ге)?\b|votes?\b|голос\w*|дауыс)",
     re.IGNORECASE,
 )
+# "40 km from the Kazakh border", "near the Russian border": a side named as where a
+# place lies, not as a party.
+_BORDER_PLACE_BEFORE = re.compile(
+    r"(?:^|\W)(?:от|у|близ|вблизи|возле|near|from|off)\s+(?:the\s+)?$", re.I
+)
+_BORDER_AFTER = re.compile(r"\s+(?:границ|border|frontier)", re.I)
 
 
 @dataclass(frozen=True)
@@ -57,12 +64,16 @@ class _Compiled:
     # a side named in a comparison: text before it ends in a marker / after it starts with one
     compared_before: re.Pattern[str] | None
     compared_after: re.Pattern[str] | None
+    others: frozenset[str]
 
     def compared(self, text: str, match: Match) -> bool:
-        """Whether this match names a side that is only compared with ("like Russia")."""
+        """Whether this match names a side that is only compared with ("like Russia"),
+        or only says where a place lies ("40 km from the Kazakh border")."""
         lo = max(match.sentence.start, match.start - 60)
         hi = min(match.sentence.end, match.end + 60)
         before, after = text[lo : match.start], text[match.end : hi]
+        if _BORDER_PLACE_BEFORE.search(before) and _BORDER_AFTER.match(after):
+            return True
         return bool(
             (self.compared_before and self.compared_before.search(before))
             or (self.compared_after and self.compared_after.match(after))
@@ -103,7 +114,7 @@ def judge(text: str, rules: RelevanceRules | Mapping[str, Any]) -> Decision:
         evidence = "; ".join(f"{group}: {quote(matched[group])}" for group in required)
         if rules.within == "document":
             return Decision(True, matched, f"every group matched ({evidence})")
-        if cues:
+        if cues and _sides_apart_from_others(matches, compiled, required):
             why = f"every group matched ({evidence}), and a bilateral cue ({quote(cues)})"
             return Decision(True, matched, why)
         # In a text about a multilateral event, one more country makes a member list.
@@ -118,6 +129,25 @@ def judge(text: str, rules: RelevanceRules | Mapping[str, Any]) -> Decision:
     if missing:
         parts.append("nothing from " + ", ".join(missing))
     return Decision(False, matched, "; ".join(parts))
+
+
+def _another_state(match: Match, compiled: _Compiled) -> bool:
+    """A match of `others` that is a name as written: capitalised. Stems of names
+    meet common words («Грузия» and «грузы», «Алиев» and Kazakh «алу»)."""
+    return match.term in compiled.others and match.surface[:1].isupper()
+
+
+def _sides_apart_from_others(
+    matches: list[Match], compiled: _Compiled, required: list[str]
+) -> bool:
+    """Every side is named in a sentence that names no other country.
+
+    Why: a cue such as "the two countries" speaks of the pair the text is about;
+    in «Presidents of Kazakhstan and Uzbekistan ... the two countries' trade grew
+    faster than their trade with Russia and China» that pair is not ours."""
+    crowded = {m.sentence.start for m in matches if _another_state(m, compiled)}
+    alone = {m.term for m in matches if m.sentence.start not in crowded}
+    return all(any(t in alone for t in compiled.groups[g]) for g in required)
 
 
 def _together(
@@ -156,7 +186,8 @@ def _together(
             parties = {m.term for m in inside if not compiled.compared(text, m)}
             if not names_all(parties) or _MANY_STATES.search(sentence.text, a, b):
                 continue
-            if sum(t in here for t in compiled.groups["others"]) >= multilateral_after:
+            states = {m.term for m in inside if _another_state(m, compiled)}
+            if len(states) >= multilateral_after:
                 continue
             if any(t in here for t in compiled.groups["multilateral"]):
                 continue
@@ -182,7 +213,7 @@ def _compile(rules_json: str) -> _Compiled:
     terms = [term for group_terms in groups.values() for term in group_terms]
     before = _markers(rules.comparisons, r"(?:^|[^\w])(?:{})[^\w]+(?:[\w-]+[^\w]+){{0,2}}$")
     after = _markers(rules.comparisons_after, r"[^\w]*(?:[\w-]+[^\w]+){{0,2}}(?:{})(?![\w])")
-    return _Compiled(TermMatcher(terms), groups, before, after)
+    return _Compiled(TermMatcher(terms), groups, before, after, frozenset(groups["others"]))
 
 
 def _markers(words: list[str], shape: str) -> re.Pattern[str] | None:

@@ -204,3 +204,64 @@ def test_a_common_word_is_not_taken_for_a_city() -> None:
     """«семей» (families) is not Semey, «курган» (a mound) is not Kurgan."""
     assert not _shipped("В Оренбургской области жильё получили 300 семей, пострадавших от паводка.")
     assert not _shipped("Под Оренбургом археологи раскопали сарматский курган.")
+
+
+def test_a_cue_speaks_of_the_pair_the_text_is_about() -> None:
+    """«the two countries» of a Kazakhstan–Uzbekistan story is not a Russia–Kazakhstan
+    cue, even when Russia is named elsewhere, beside another state."""
+    text = (
+        "Президенты Казахстана и Узбекистана открыли центр кооперации на границе. "
+        "Товарооборот двух стран растёт быстрее, чем их торговля с Россией и Китаем."
+    )
+    assert not _shipped(text)
+    assert _shipped(
+        "Президент Казахстана прилетел в Москву. Лидеры двух стран подписали договор; "
+        "накануне Узбекистан и Кыргызстан подписали свой."
+    )
+
+
+def test_a_vote_count_makes_a_member_list() -> None:
+    text = (
+        "The General Assembly adopted the resolution by 151 votes to none. Supporters "
+        "included Kazakhstan, Russia, Germany, Nigeria and Chile."
+    )
+    assert not _shipped(text)
+    assert not _shipped("Резолюцию поддержали 151 голосом, среди них Россия и Казахстан.")
+
+
+def test_a_border_named_as_a_place_is_not_a_party() -> None:
+    """A plant "40 km from the Kazakh border" is a Russian story."""
+    assert not _shipped(
+        "Магнитогорский комбинат, расположенный в 40 км от казахстанской границы, "
+        "запустил новую коксовую батарею."
+    )
+    assert not _shipped(
+        "The governor said the plant, a short drive from the Kazakh border, would supply "
+        "local builders."
+    )
+    assert _shipped("Магнитогорский комбинат увеличит закупки руды у казахстанской компании.")
+
+
+def test_a_lower_case_word_is_not_taken_for_another_state() -> None:
+    """«грузы» stem like «Грузия», Kazakh «алу» like «Алиев»: only a capitalised name
+    counts as another state, so a bilateral cue is not lost to a common word."""
+    text = (
+        "На Байқоңыр ғарыш айлағында үкіметаралық комиссияның отырысы өтті. Тараптар "
+        "нысандарды Қазақстанға беру және жалға алу шарттарын талқылады."
+    )
+    assert _shipped(text)
+    assert _shipped(
+        "Межправкомиссия обсудила перевозки грузов. Российская сторона предложила "
+        "Казахстану новый тариф."
+    )
+
+
+def test_bypassing_and_whereas_compare_rather_than_pair() -> None:
+    assert not _shipped(
+        "Қазақстан, Әзербайжан және Грузия бұл дәлізді Ресейді айналып өтетін бағыт "
+        "ретінде дамытып келеді."
+    )
+    assert not _shipped(
+        "Экономика Казахстана вырастет на 4,8%, тогда как российская прибавит около 1%."
+    )
+    assert not _shipped("Казахстан везёт нефть в Европу в обход России.")
