@@ -13,6 +13,8 @@ Sets (tests/data/):
                          definitions only; tuning allowed
   dev4   dev4/*.yaml     160 relevance texts (hard negatives, regions) and 70 edits
                          by a fourth helper, from the definitions only; tuning allowed
+  dev5   dev5/*.yaml     120 relevance texts of many genres and 80 edits in varied
+                         wording, by a fifth helper; tuning allowed
   blind  blind/*.yaml    written by another helper from the definitions only; used
                          ONLY to measure, never to choose terms (its header says so)
 
@@ -51,6 +53,7 @@ SETS = {
     "dev2": (DATA / "dev2" / "themes.yaml", DATA / "dev2" / "relevance.yaml", None),
     "dev3": (None, DATA / "dev3" / "relevance.yaml", DATA / "dev3" / "changes.yaml"),
     "dev4": (None, DATA / "dev4" / "relevance.yaml", DATA / "dev4" / "changes.yaml"),
+    "dev5": (None, DATA / "dev5" / "relevance.yaml", DATA / "dev5" / "changes.yaml"),
     "blind": (
         DATA / "blind" / "themes.yaml",
         DATA / "blind" / "relevance.yaml",

@@ -49,6 +49,7 @@ _MANY_STATES = re.compile(
     r"nations|мемлекет|ел(?:дің|ден|ге)?\b|votes?\b|голос\w*|дауыс)",
     re.IGNORECASE,
 )
+_BULLET = re.compile(r"[•●▪■◦]")
 # "40 km from the Kazakh border", "near the Russian border": a side named as where a
 # place lies, not as a party.
 _BORDER_PLACE_BEFORE = re.compile(
@@ -102,8 +103,12 @@ def judge(text: str, rules: RelevanceRules | Mapping[str, Any]) -> Decision:
     cues = matched.pop("cues", [])
     for group in ("others", "multilateral"):
         matched.pop(group, None)
+    vetoed: list[Match] = []
     if matched["exclude"]:
-        return Decision(False, matched, f"excluded by {quote(matched['exclude'])}")
+        if len(_BULLET.findall(text)) < 2:
+            return Decision(False, matched, f"excluded by {quote(matched['exclude'])}")
+        # A digest: a sports or weather item vetoes itself, not its neighbours.
+        vetoed = [m for m in matches if m.term in compiled.groups["exclude"]]
     if matched["any"]:
         return Decision(True, matched, f"found {quote(matched['any'])}")
     required = [group for group in compiled.groups if group not in _RESERVED]
@@ -114,12 +119,14 @@ def judge(text: str, rules: RelevanceRules | Mapping[str, Any]) -> Decision:
         evidence = "; ".join(f"{group}: {quote(matched[group])}" for group in required)
         if rules.within == "document":
             return Decision(True, matched, f"every group matched ({evidence})")
-        if cues and _sides_apart_from_others(matches, compiled, required):
+        if cues and not vetoed and _sides_apart_from_others(matches, compiled, required):
             why = f"every group matched ({evidence}), and a bilateral cue ({quote(cues)})"
             return Decision(True, matched, why)
         # In a text about a multilateral event, one more country makes a member list.
         after = 1 if any(t in found for t in compiled.groups["multilateral"]) else None
-        together = _together(text, matches, compiled, required, after or rules.multilateral_after)
+        together = _together(
+            text, matches, compiled, required, after or rules.multilateral_after, vetoed
+        )
         if together is not None:
             return Decision(True, matched, f"every group matched in one sentence: {together!r}")
         return Decision(
@@ -156,6 +163,7 @@ def _together(
     compiled: _Compiled,
     required: list[str],
     multilateral_after: int,
+    vetoed: list[Match],
 ) -> str | None:
     """The first clause naming every required group as parties (not a multilateral
     list, not a comparison: "Kazakhstan's central bank, like Russia's before it").
@@ -180,6 +188,8 @@ def _together(
         for a, b in zip(starts, ends, strict=True):
             lo, hi = sentence.start + a, sentence.start + b
             inside = [m for m in found if lo <= m.start and m.end <= hi]
+            if any(lo <= m.start and m.end <= hi for m in vetoed):
+                continue
             here = {m.term for m in inside}
             if not names_all(here):
                 continue

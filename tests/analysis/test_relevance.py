@@ -265,3 +265,29 @@ def test_bypassing_and_whereas_compare_rather_than_pair() -> None:
         "Экономика Казахстана вырастет на 4,8%, тогда как российская прибавит около 1%."
     )
     assert not _shipped("Казахстан везёт нефть в Европу в обход России.")
+
+
+def test_an_excluded_item_of_a_digest_vetoes_only_itself() -> None:
+    """A digest's volleyball and weather items do not silence its bilateral item."""
+    digest = (
+        "Главное к этому часу: • В Санкт-Петербурге открылся форум. • Министры транспорта "
+        "России и Казахстана договорились ускорить строительство вторых путей. • В Атырау "
+        "стартовал турнир по волейболу. • Синоптики обещают мокрый снег."
+    )
+    assert _shipped(digest)
+    assert not _shipped(digest.replace("России и Казахстана", "Казахстана"))
+    # outside a digest the veto stays whole
+    assert not _shipped("Министры России и Казахстана открыли турнир по волейболу.")
+
+
+def test_a_region_bordering_the_other_side_is_not_a_party() -> None:
+    assert not _shipped(
+        "В районе Омской области, граничащем с Казахстаном, отремонтировали 40 км дорог."
+    )
+
+
+def test_market_quotes_are_not_relations() -> None:
+    assert not _shipped(
+        "Нефть дорожает: Brent торгуется по 74 доллара. Дисконт российской Urals сузился, "
+        "казахстанская смесь котируется с небольшим дисконтом."
+    )
