@@ -132,6 +132,19 @@ def texts(s: Session, document_id: int, upto: int, since: int = 1) -> dict[int, 
 
 
 def text_of(s: Session, document_id: int, seq: int) -> str | None:
+    """One version's text: its own column when it has one (the latest version, a
+    keyframe), without loading the row or any diff; else rebuilt."""
+    own = s.execute(
+        select(Version.text, Version.text_z).where(
+            Version.document_id == document_id, Version.seq == seq
+        )
+    ).first()
+    if own is None:
+        return None
+    if own.text:
+        return str(own.text)
+    if own.text_z is not None:
+        return zlib.decompress(own.text_z).decode("utf-8")
     return texts(s, document_id, seq, seq).get(seq)
 
 
