@@ -93,14 +93,16 @@ def place(
     fp = families.fingerprint(text, title)
     keys = fp.lsh_keys()
     store.save_print(_row(document_id, fp, official), keys, at)
-    member = store.family_of(document_id)
-    if member is None:
+    if store.membership(document_id) is None:
         found = _join(store, fp, keys, official, document_id, at)
-        member = store.family_of(document_id)
-        if member is not None and found is not None and official:
-            _diverge(store, config, source, member, None, text, at)
+        if found is not None and official:
+            member = store.family_of(document_id)
+            if member is not None:
+                _diverge(store, config, source, member, None, text, at)
     elif previous is not None and official:
-        _diverge(store, config, source, member, previous, text, at)
+        member = store.family_of(document_id)
+        if member is not None:
+            _diverge(store, config, source, member, previous, text, at)
 
 
 def _join(
@@ -122,8 +124,8 @@ def _join(
     if fp.opening in made:
         store.save_embedding(document_id, made[fp.opening].tobytes())
     if found is not None and found.relation == "copy":
-        mate = store.family_of(found.document_id)
-        if mate is not None and mate.relation == "quotation":
+        mate = store.membership(found.document_id)
+        if mate is not None and mate[1] == "quotation":
             # taken for a quote of a text it only resembles, it is a copy of this
             # one: it leaves that family and this text's family forms around it
             store.leave_family(found.document_id)
@@ -145,14 +147,10 @@ def _merge(store: Store, document_id: int, family_id: int, copies: list[families
     """A copy of texts in two families joins them: two workers placing copies at
     once can each found a family before seeing the other's copy."""
     for copy in copies:
-        mate = store.family_of(copy.document_id)
-        if mate is not None and mate.family_id != family_id and mate.relation != "quotation":
-            kept = store.merge_families(
-                family_id, mate.family_id, document_id, copy.score, copy.reasons
-            )
-            log.info(
-                "families %s and %s carry one text: merged into %s", family_id, mate.family_id, kept
-            )
+        mate = store.membership(copy.document_id)
+        if mate is not None and mate[0] != family_id and mate[1] != "quotation":
+            kept = store.merge_families(family_id, mate[0], document_id, copy.score, copy.reasons)
+            log.info("families %s and %s carry one text: merged into %s", family_id, mate[0], kept)
             family_id = kept
 
 

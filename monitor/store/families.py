@@ -121,6 +121,17 @@ class FamiliesReadMixin:
         with self.session() as s:
             return [PrintRow(*row) for row in s.execute(query)]
 
+    def membership(self, document_id: int) -> tuple[int, str] | None:
+        """(family id, relation) of a document, or None: one narrow query, for the
+        pipeline, which asks it for every new text (`family_of` reads whole rows)."""
+        with self.session() as s:
+            row = s.execute(
+                select(FamilyMember.family_id, FamilyMember.relation).where(
+                    FamilyMember.document_id == document_id
+                )
+            ).first()
+            return (int(row.family_id), str(row.relation)) if row is not None else None
+
     def family_of(self, document_id: int) -> MemberRow | None:
         members = self._members(FamilyMember.document_id == document_id)
         return members[0] if members else None

@@ -270,6 +270,7 @@ def test_a_copy_first_taken_for_a_quote_moves_to_its_own_text(db_url: str) -> No
             }
             first = store.family_of(ids["sim006"])
             assert first is not None and first.relation == "quotation"  # as far as it knew
+            assert store.membership(ids["sim006"]) == (first.family_id, "quotation")
             asyncio.run(run_cycle(config(["sim125", "sim082"]), store))
             own = store.find_document(adilet.url("/sim082"))
             assert own is not None
@@ -278,5 +279,7 @@ def test_a_copy_first_taken_for_a_quote_moves_to_its_own_text(db_url: str) -> No
             mates = {m.document_id: m.relation for m in store.family_members(moved.family_id)}
             assert mates == {ids["sim006"]: "original", own.id: "copy"}
             assert store.family_of(ids["sim125"]) is None  # alone again: no family
+            assert store.membership(ids["sim125"]) is None
+            assert store.membership(ids["sim006"]) == (moved.family_id, "original")
         finally:
             store.close()
