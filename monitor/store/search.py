@@ -40,10 +40,12 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     Boolean,
     Column,
     ColumnElement,
+    Double,
     ForeignKey,
     Integer,
     String,
@@ -56,7 +58,6 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, DOUBLE_PRECISION
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery, TableValuedAlias
@@ -366,7 +367,7 @@ def relevance(s: Session, hits: Any) -> ColumnElement[float]:
     if s.get_bind().dialect.name == "sqlite":
         julian = func.julianday(when)
     else:
-        julian = cast(func.extract("epoch", when), DOUBLE_PRECISION) / 86400.0 + 2440587.5
+        julian = cast(func.extract("epoch", when), Double) / 86400.0 + 2440587.5
     return case((hits.c.title_hit, 0.0), else_=10_000_000.0) - julian
 
 
