@@ -44,7 +44,11 @@ from monitor.diff import diff_words, side, tokenize
 Significance = Literal["trivial", "minor", "moderate", "major"]
 _CLAUSE = 3  # words inserted or deleted together that make a clause ("moderate")
 _VERBS = ("changed", "added", "removed", "renumbered")
-_SLIPS = {"typo": "typo fixed", "capitalisation": "capitalisation changed"}
+_SLIPS = {
+    "typo": "typo fixed",
+    "figures": "number written in figures or words",
+    "capitalisation": "capitalisation changed",
+}
 
 
 @dataclass(frozen=True)
@@ -240,7 +244,8 @@ def _judge_words(old: str, new: str, hunks: list[Hunk]) -> None:
             (x, y, classify_pair(x, y, elsewhere)) for x, y in zip(td, ti, strict=True) if x != y
         ]
         if h.pairs and all(k in _SLIPS for *_, k in h.pairs):
-            h.slip = "typo" if any(k == "typo" for *_, k in h.pairs) else "capitalisation"
+            kinds = {k for *_, k in h.pairs}
+            h.slip = next(k for k in ("typo", "figures", "capitalisation") if k in kinds)
 
 
 def _mark_renumbering(

@@ -60,7 +60,7 @@ class Hunk:
     cosmetic: str | None = None  # which kind of cosmetic edit, if it is one
     structural: bool = False  # only whole paragraphs added or removed
     pairs: list[tuple[str, str, PairKind | None]] = field(default_factory=list)
-    slip: PairKind | None = None  # "typo" or "capitalisation": every word pair is one
+    slip: PairKind | None = None  # "typo", "figures" or "capitalisation": every word pair is one
     renumber: bool = False  # only the number of a renumbered point
 
     @property

@@ -38,6 +38,7 @@ _NUMERIC = (  # earlier kinds win where they overlap
      rf"|{_NUM}\s*(?:{_MAGNITUDE})(?:\s*(?:{_CURRENCY}))?"),
     ("number", _NUM),
 )  # fmt: skip
+_ENDS_IN_MAGNITUDE = re.compile(rf"(?:{_MAGNITUDE})$", re.IGNORECASE)
 _NUMERIC_RE = [(kind, re.compile(rf"(?<![\w.])(?:{rx})(?!\w)")) for kind, rx in _NUMERIC]
 _UNIT_AFTER = (  # what follows a number in words makes it a percentage or an amount
     ("percent", re.compile(rf"\s*(?:{_PERCENT})(?!\w)")),
@@ -200,7 +201,8 @@ def _spans(
         for start, end, _ in number_runs(text, a, b):
             if any(taken[start:end]):
                 continue
-            kind = "number"
+            # «пяти тысяч» is the amount «5 тысяч» is, not a bare number
+            kind = "amount" if _ENDS_IN_MAGNITUDE.search(text, start, end) else "number"
             for unit, rx in _UNIT_AFTER:
                 if after := rx.match(text, end, b):
                     kind, end = unit, after.end()

@@ -14,7 +14,9 @@ from typing import Literal
 
 from monitor.morph import normalize, term_word_keys, word_keys
 
-PairKind = Literal["capitalisation", "typo", "form", "negation added", "negation removed"]
+PairKind = Literal[
+    "capitalisation", "typo", "figures", "form", "negation added", "negation removed"
+]
 
 # --- lexicon shared with the signal finder ------------------------------------------------
 
@@ -252,10 +254,11 @@ def classify_pair(old: str, new: str, elsewhere: Callable[[str], bool]) -> PairK
     if a == b:
         return "capitalisation" if old != new else None
     if (a.isdigit() and b.isalpha()) or (a.isalpha() and b.isdigit()):
-        # «пяти» → «5»: the same number written in figures is a form, not a change.
+        # «пяти» → «5», "two" → "2": the same number written in figures (or out in
+        # words) is an editor's choice of style, as cosmetic as a capital letter.
         wa = int(a) if a.isdigit() else number_word(a)
         wb = int(b) if b.isdigit() else number_word(b)
-        return "form" if wa is not None and wa == wb else None
+        return "figures" if wa is not None and wa == wb else None
     if not (old.isalpha() and new.isalpha()):
         return None
     va, vb = number_word(a), number_word(b)

@@ -250,3 +250,27 @@ def test_render_text_fits_max_chars(points: dict[int, str]) -> None:
     with pytest.raises(ValueError):
         summary.render_text(0)
     assert len(summary.headline().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Лагеря для пяти тысяч школьников.", "Лагеря для 5 тысяч школьников."),
+        ("The roadmap is reviewed every two years.", "The roadmap is reviewed every 2 years."),
+        ("Кеңес жылына екі рет өткізіледі.", "Кеңес жылына 2 рет өткізіледі."),
+        ("Взнос 5 тысяч долларов.", "Взнос пять тысяч долларов."),
+    ],
+)
+def test_a_number_written_in_figures_or_words_is_trivial(old: str, new: str) -> None:
+    """The same value, written the other way: an editor's style, not a change."""
+    s = summarize(old, new, diff_words(old, new))
+    assert s.significance == "trivial"
+    assert "number written in figures or words" in s.headline()
+
+
+def test_a_number_in_words_changed_to_another_value_is_still_major() -> None:
+    old = "Лагеря для пяти тысяч школьников."
+    for new in ("Лагеря для 6 тысяч школьников.", "Лагеря для шести тысяч школьников."):
+        s = summarize(old, new, diff_words(old, new))
+        assert s.significance == "major"
+        assert "amount changed" in s.headline()

@@ -377,3 +377,16 @@ def test_a_spelling_fix_has_no_change_theme() -> None:
     assert summary.significance == "trivial"
     assert change_themes(taxonomy(), old, new, ops, summary) == []
     assert change(old, new)  # the raw tagger still sees the sentence's theme
+
+
+def test_a_bare_date_edit_takes_every_theme_of_its_point() -> None:
+    """The deadline names no theme; its point is about the EAEU's financial market,
+    and so is the change, not only the banking its own sentence names."""
+    old = (
+        "Стороны содействуют формированию общего финансового рынка Евразийского "
+        "экономического союза. Гармонизация законодательства в банковской сфере "
+        "должна быть завершена до 2025 года."
+    )
+    new = old.replace("2025", "2027")
+    hits = taxonomy().tag_change(old, new, diff_words(old, new))
+    assert {h.theme for h in hits} == {"economy-finance", "eurasian-integration"}
