@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from monitor.morph import TermMatcher, kazakh_stem, sentences
+from monitor.simweb.corpus import commentary_text
 
 
 def found(term: str, text: str) -> list[str]:
@@ -186,3 +189,22 @@ def test_stemming_is_safe_from_several_threads() -> None:
     for t in threads:
         t.join()
     assert results == [True] * 8
+
+
+def test_the_stemmers_are_snowball_in_c_and_agree_with_the_python_ones() -> None:
+    """PyStemmer (a dependency) makes snowballstemmer 15x faster; a stem that differed
+    from the pure-Python Snowball would silently change which texts match a term."""
+    import snowballstemmer
+    from snowballstemmer.english_stemmer import EnglishStemmer
+    from snowballstemmer.russian_stemmer import RussianStemmer
+
+    assert type(snowballstemmer.stemmer("russian")).__module__ == "Stemmer"
+    text = commentary_text()
+    words = {w.lower() for w in re.findall(r"[А-Яа-яЁё]+", text)}
+    endings = ("", "а", "у", "ом", "ами", "ях", "ой", "ые")
+    forms = sorted({w + e for w in sorted(words)[:3000] for e in endings})
+    c_ru, py_ru = snowballstemmer.stemmer("russian"), RussianStemmer()
+    assert [c_ru.stemWord(w) for w in forms] == [py_ru.stemWord(w) for w in forms]
+    english = ["agreements", "cooperation", "transboundary", "railways", "shipping", "allied"]
+    c_en, py_en = snowballstemmer.stemmer("english"), EnglishStemmer()
+    assert [c_en.stemWord(w) for w in english] == [py_en.stemWord(w) for w in english]
