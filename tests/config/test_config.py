@@ -124,3 +124,37 @@ def test_each_discovery_kind_has_its_own_spec(discover: str, expected: str) -> N
     with pytest.raises(ConfigError) as info:
         parse_config(text)
     assert "sources.yaml:5: source 'a', " + expected in str(info.value)
+
+
+def test_a_plain_selector_is_checked_without_soupsieve_and_agrees_with_it() -> None:
+    """Type, class and id selectors with descendant or child combinators are checked
+    by a strict grammar (no soupsieve import, ~0.2 s of a check's start-up); whatever
+    that grammar accepts, soupsieve accepts too, and anything else goes to soupsieve."""
+    import random
+    import subprocess
+    import sys
+
+    import soupsieve
+
+    from monitor.config.types import _SIMPLE_PART, check_css
+
+    code = (
+        "import sys; from monitor.config.types import check_css; "
+        "check_css('div.article-body, #content > p.lead, main article .text'); "
+        "print('soupsieve' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "False"
+    rng = random.Random(7)
+    alphabet = list("ad.#> ,*-_2Я")
+    accepted = 0
+    for _ in range(20000):
+        selector = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 9)))
+        if all(p.strip() and _SIMPLE_PART.fullmatch(p) for p in selector.split(",")):
+            accepted += 1
+            soupsieve.compile(selector)  # raises if the grammar let an invalid one by
+    assert accepted > 500
+    for bad in ("div >", "> p", ".2col", "div..x", "a,,b", "#"):
+        with pytest.raises(ValueError, match="invalid CSS selector"):
+            check_css(bad)
+    assert check_css("div:not(.ad) > p[lang=ru]") == "div:not(.ad) > p[lang=ru]"
