@@ -27,8 +27,9 @@ from monitor.morph import Match, TermMatcher, by_term
 
 DEFAULT_RULES_PATH = RELEVANCE_PATH
 _RESERVED = ("any", "exclude", "others", "multilateral", "cues")
+_BULLETS = "•●▪■◦"
 # Inside a sentence, these end a clause or a list item: digests run items together.
-_CLAUSE = re.compile(r"\s*(?:;|•|●|▪|■|◦|\s[—–-]\s(?=[А-ЯЁӘҒҚҢӨҰҮҺІA-Z]))\s*")
+_CLAUSE = re.compile(rf"\s*(?:;|[{_BULLETS}]|\s[—–-]\s(?=[А-ЯЁӘҒҚҢӨҰҮҺІA-Z]))\s*")
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ _MANY_STATES = re.compile(
     r"nations|мемлекет|ел(?:дің|ден|ге)?\b|votes?\b|голос\w*|дауыс)",
     re.IGNORECASE,
 )
-_BULLET = re.compile(r"[•●▪■◦]")
+_BULLET = re.compile(f"[{_BULLETS}]")
 # "40 km from the Kazakh border", "near the Russian border": a side named as where a
 # place lies, not as a party.
 _BORDER_PLACE_BEFORE = re.compile(

@@ -245,7 +245,7 @@ def _judge_words(old: str, new: str, hunks: list[Hunk]) -> None:
         ]
         if h.pairs and all(k in _SLIPS for *_, k in h.pairs):
             kinds = {k for *_, k in h.pairs}
-            h.slip = next(k for k in ("typo", "figures", "capitalisation") if k in kinds)
+            h.slip = next(k for k in _SLIPS if k in kinds)  # in _SLIPS's order: a typo first
 
 
 def _mark_renumbering(

@@ -118,7 +118,6 @@ class Taxonomy:
             ),
             change=True,
         )
-        context = self._hits(self._merged(matches_old, matches_new), change=True)
         point = self._enclosing(new, inserted, "inserted") or self._enclosing(
             old, deleted, "deleted"
         )
@@ -127,6 +126,7 @@ class Taxonomy:
             # the change belongs to what the enclosing point, or the text, is about —
             # all of it, as the labelled edits of tests/data/dev5 and dev6 file them.
             return point
+        context = self._hits(self._merged(matches_old, matches_new), change=True)
         themes = {h.theme for h in direct}
         hits = direct + [h for h in context if h.theme not in themes and _named(h, point)]
         return hits

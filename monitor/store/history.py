@@ -82,11 +82,12 @@ def compress(text: str) -> bytes:
     return zlib.compress(text.encode("utf-8"), 6)
 
 
-def _own_text(v: Version) -> str | None:
-    if v.text:
-        return v.text
-    if v.text_z is not None:
-        return zlib.decompress(v.text_z).decode("utf-8")
+def _own_text(text: str | None, text_z: bytes | None) -> str | None:
+    """A version's text from its own columns (plain, or a compressed keyframe)."""
+    if text:
+        return text
+    if text_z is not None:
+        return zlib.decompress(text_z).decode("utf-8")
     return None
 
 
@@ -114,7 +115,7 @@ def rebuilt(s: Session, document_id: int, upto: int, since: int = 1) -> list[tup
     out: list[tuple[Version, str]] = []
     previous: str | None = None
     for version, diff in rows:
-        text = _own_text(version)
+        text = _own_text(version.text, version.text_z)
         if text is None:
             if previous is None or diff is None:
                 where = f"version {version.seq} of document {document_id}"
@@ -141,11 +142,8 @@ def text_of(s: Session, document_id: int, seq: int) -> str | None:
     ).first()
     if own is None:
         return None
-    if own.text:
-        return str(own.text)
-    if own.text_z is not None:
-        return zlib.decompress(own.text_z).decode("utf-8")
-    return texts(s, document_id, seq, seq).get(seq)
+    text = _own_text(own.text, own.text_z)
+    return text if text is not None else texts(s, document_id, seq, seq).get(seq)
 
 
 def demote(s: Session, document_id: int, seq: int) -> None:
