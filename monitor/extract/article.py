@@ -7,9 +7,8 @@ differences (NBSP, soft hyphens, zero-width characters, spacing) are erased.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bs4 import BeautifulSoup, Tag
 
@@ -19,6 +18,8 @@ from monitor.extract.page import (
     EXTRACTOR_VERSION,
     Extracted,
     ExtractionError,
+    check_parse_work,
+    parse_datetime,
     rules_fingerprint,
     text_hash,
 )
@@ -29,6 +30,7 @@ from monitor.extract.pagemeta import (
     drop_link_paragraphs,
     split_metadata,
 )
+from monitor.extract.selected import extract_selected
 
 __all__ = [
     "BLOCK_TAGS",
@@ -42,57 +44,6 @@ __all__ = [
     "rules_fingerprint",
     "text_hash",
 ]
-
-# --- parse-work bound -----------------------------------------------------------------
-# Why bounds before parsing: BeautifulSoup keeps about 1 KB per element and the
-# extractors walk the tree several times, so an 8 MB page of a million tiny
-# elements took 1.1 GB and 38 s, and deep nesting makes some walks quadratic.
-# Measured: 50,000 paragraphs take ~320 MB and most of a minute through the three
-# extractors, so the element bound keeps one page under ~300 MB; news and treaty
-# pages have a few thousand elements and nest 20-60 deep. A page above either bound
-# is refused with a clear error, not truncated: a cut text would be stored as a
-# wrong version, and reported as a change when the page is read whole again.
-MAX_HTML_ELEMENTS = 40_000
-MAX_HTML_DEPTH = 200
-# Below this many "<" a page cannot break either bound, so it is not scanned.
-_SCAN_FROM = min(MAX_HTML_ELEMENTS, MAX_HTML_DEPTH)
-_OPEN_TAG = re.compile(r"<[A-Za-z]")
-
-
-def check_parse_work(html: str) -> None:
-    """Raise ExtractionError for a page too large or too deep to parse safely.
-
-    Cheap: a character count for normal pages; a tag count and a C-level pull
-    parse (no tree kept) only for pages with many tags.
-    """
-    rough = html.count("<")
-    if rough < _SCAN_FROM:
-        return
-    if rough > MAX_HTML_ELEMENTS:
-        tags = sum(1 for _ in _OPEN_TAG.finditer(html))
-        if tags > MAX_HTML_ELEMENTS:
-            raise ExtractionError(
-                f"the page has {tags} HTML elements; the limit is {MAX_HTML_ELEMENTS} "
-                "(too many to parse safely)"
-            )
-    from lxml import etree
-
-    parser = etree.HTMLPullParser(events=("start", "end"), no_network=True)
-    depth = 0
-    for start in range(0, len(html), 1 << 20):
-        parser.feed(html[start : start + (1 << 20)])
-        for event, element in parser.read_events():
-            if event == "end":
-                depth -= 1
-                element.clear()
-                continue
-            depth += 1
-            if depth > MAX_HTML_DEPTH:
-                raise ExtractionError(
-                    f"the page nests elements deeper than {MAX_HTML_DEPTH} levels "
-                    "(too deep to parse safely)"
-                )
-
 
 # --- metadata -----------------------------------------------------------------------
 
@@ -140,19 +91,6 @@ def _title(soup: BeautifulSoup, main: Tag, metas: Metas) -> str | None:
     return None
 
 
-def parse_datetime(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    value = value.strip().replace("Z", "+00:00")
-    for candidate in (value, value[:25], value[:19], value[:10]):
-        try:
-            parsed = datetime.fromisoformat(candidate)
-        except ValueError:
-            continue
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return None
-
-
 def _published(soup: BeautifulSoup, metas: Metas) -> datetime | None:
     value = _meta(metas, "article:published_time", "datePublished", "pubdate", "date", "dc.date")
     if not value:
@@ -196,6 +134,22 @@ def extract(
 ) -> Extracted:
     """Apply `remove`, then `select`; without a selector find the main text automatically
     (monitor/extract/consensus.py; `prefer` pins the extractor a document's text came from)."""
+    if select:
+        read = extract_selected(html, select, remove)
+        if read is not None:
+            return read
+    return extract_with_soup(html, select=select, remove=remove, prefer=prefer)
+
+
+def extract_with_soup(
+    html: str,
+    *,
+    select: str | None = None,
+    remove: Sequence[str] = (),
+    prefer: str | None = None,
+) -> Extracted:
+    """`extract` on a BeautifulSoup tree: every automatic extraction, and selectors
+    monitor/extract/selected.py does not read with lxml alone."""
     check_parse_work(html)
     try:
         soup = BeautifulSoup(html, "lxml")
