@@ -6,6 +6,7 @@ page under 30 ms including diff and storage) are measured here, not in tests.
     .venv/bin/python bench/bench_pipeline.py                 # N=1000, SQLite
     .venv/bin/python bench/bench_pipeline.py --db postgresql+psycopg://postgres@127.0.0.1/test
     .venv/bin/python bench/bench_pipeline.py --churn          # boilerplate differs per fetch
+    .venv/bin/python bench/bench_pipeline.py --select article # a selector, not automatic
 
 The server runs in its own process so its CPU is not counted. Cycles: first
 (every page new), second (nothing changed: 304s, or with --churn identical
@@ -109,7 +110,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench(n: int, db: str | None, churn: bool) -> dict[str, Any]:
+def bench(n: int, db: str | None, churn: bool, select: str | None = None) -> dict[str, Any]:
     queue: Any = mp.Queue()
     server = mp.Process(target=_serve, args=(n, churn, queue), daemon=True)
     server.start()
@@ -127,9 +128,17 @@ def bench(n: int, db: str | None, churn: bool) -> dict[str, Any]:
         "    watch:",
     ]
     lines += [f"      - {base}/doc/{i}" for i in range(n)]
+    if select:
+        lines.append(f"    select: {json.dumps(select)}")
     config = parse_config("\n".join(lines) + "\n")
     store = Store(db_url)
-    results: dict[str, Any] = {"n": n, "db": db_url.split(":")[0], "churn": churn, "cycles": {}}
+    results: dict[str, Any] = {
+        "n": n,
+        "db": db_url.split(":")[0],
+        "churn": churn,
+        "select": select,
+        "cycles": {},
+    }
     try:
         for name, share in CYCLES:
             edited = len(httpx.get(f"{base}/__edit?share={share}").json()) if share else 0
@@ -160,13 +169,16 @@ def main() -> None:
     parser.add_argument(
         "--churn", action="store_true", help="boilerplate changes on every fetch (no 304s)"
     )
+    parser.add_argument(
+        "--select", help='every page read with this selector (e.g. "article"), not automatically'
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    result = bench(args.n, args.db, args.churn)
+    result = bench(args.n, args.db, args.churn, args.select)
     if args.json:
         print(json.dumps(result, indent=2))
         return
-    print(f"N={result['n']} db={result['db']} churn={result['churn']}")
+    print(f"N={result['n']} db={result['db']} churn={result['churn']} select={result['select']}")
     print(f"{'cycle':<14}{'wall s':>8}{'CPU s':>8}{'CPU ms/page':>13}{'peak MB':>9}  outcome")
     for name, c in result["cycles"].items():
         extra = f" (pages edited: {c['edited']})" if c["edited"] else ""
