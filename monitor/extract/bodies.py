@@ -37,6 +37,6 @@ def extract_body(
     check_content_type(content_type)
     html, encoding = decode_body(body, content_type)
     page = extract(html, select=source.select, remove=source.remove, prefer=prefer)
-    if not with_region:
+    if not with_region or page.region is not None:
         return page, encoding
     return replace(page, region=locate(html, page.text)), encoding

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml import etree, html
@@ -63,8 +64,9 @@ def _digest(element: etree._Element) -> str:
     return hashlib.sha256(_squeeze(text).encode("utf-8")).hexdigest()
 
 
-def _flat(body: etree._Element) -> tuple[str, list[tuple[int, etree._Element]]]:
-    """The body's visible text squeezed, and where each piece starts and whose it is."""
+def _flat(tops: Sequence[etree._Element]) -> tuple[str, list[tuple[int, etree._Element]]]:
+    """The visible text of `tops` squeezed, and where each piece starts and whose it is
+    (the tails of `tops` themselves are outside them)."""
     parts: list[str] = []
     owners: list[tuple[int, etree._Element]] = []
     length = 0
@@ -82,11 +84,10 @@ def _flat(body: etree._Element) -> tuple[str, list[tuple[int, etree._Element]]]:
             add(element.text, element)
             for child in element:
                 walk(child)
-        parent = element.getparent()
-        if parent is not None:
-            add(element.tail, parent)
+                add(child.tail, element)
 
-    walk(body)
+    for top in tops:
+        walk(top)
     return "".join(parts), owners
 
 
@@ -120,15 +121,21 @@ def _common(a: etree._Element, b: etree._Element) -> etree._Element:
 
 def locate(page: str, text: str) -> Region | None:
     """The element holding `text` (the extracted main text) in `page`, or None."""
-    lines = [_squeeze(line) for line in text.split("\n")]
-    lines = [line for line in lines if line]
     root = _parse(page)
-    if not lines or root is None:
+    if root is None:
         return None
     body = root.find("body") if root.tag != "body" else root
-    if body is None:
+    return None if body is None else locate_in([body], text)
+
+
+def locate_in(tops: Sequence[etree._Element], text: str) -> Region | None:
+    """The element holding `text` within `tops` (a parsed page's body, or the
+    elements a selector chose, in document order), or None."""
+    lines = [_squeeze(line) for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    if not lines:
         return None
-    flat, owners = _flat(body)
+    flat, owners = _flat(tops)
     if not owners:
         return None
     first_key, last_key = lines[0][:_KEY_CHARS], lines[-1][-_KEY_CHARS:]

@@ -36,6 +36,7 @@ from monitor.extract.page import (
     too_deep,
 )
 from monitor.extract.pagemeta import ATTACHMENT, split_metadata
+from monitor.extract.region import locate_in
 
 __all__ = ["extract_selected", "parse_plain"]
 
@@ -344,6 +345,10 @@ def extract_selected(
     text, metadata = split_metadata(text)
     if not text:
         raise ExtractionError("no text found in the main block")
+    # Where the text sits, found among the chosen elements of the tree already
+    # built (the whole page's walk cost as much as the extraction); after a
+    # `remove:` the tree is no longer the page, so region.locate reads it again.
+    region = None if remove else locate_in(nodes, text)
     return Extracted(
         text=text,
         title=title,
@@ -353,4 +358,5 @@ def extract_selected(
         method="selector",
         metadata=metadata,
         extractor="selector",
+        region=region,
     )

@@ -12,12 +12,14 @@ bench/check_selected.py runs the same comparison over the real-page corpus.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from monitor.extract import article
 from monitor.extract.article import Extracted, ExtractionError, extract_with_soup
+from monitor.extract.region import fingerprint, locate
 from monitor.extract.selected import extract_selected, parse_plain
 from monitor.simweb.corpus import demo_corpus
 from monitor.simweb.render import article_page
@@ -25,13 +27,16 @@ from monitor.simweb.site import SimSite
 
 
 def _both(html: str, select: str, remove: list[str] | None = None) -> tuple[object, object]:
+    """Both paths' results (an error as a tuple); the region, which only the lxml
+    path finds while it has the tree, is checked by its own test."""
     remove = remove or []
     try:
         soup: object = extract_with_soup(html, select=select, remove=remove)
     except ExtractionError as exc:
         soup = ("error", str(exc))
     try:
-        fast: object = extract_selected(html, select, remove)
+        read = extract_selected(html, select, remove)
+        fast: object = None if read is None else replace(read, region=None)
     except ExtractionError as exc:
         fast = ("error", str(exc))
     return soup, fast
@@ -162,6 +167,22 @@ def test_the_simulated_sites_pages_read_alike() -> None:
                     _same(html, select, ["div.views-counter"] if amp else [])
                     checked += 1
     assert checked == 240
+
+
+def test_the_region_is_found_among_the_chosen_elements() -> None:
+    """The same region as region.locate finds in the whole page, and the next
+    fetch's fingerprint of it matches; after a `remove:` none is given here."""
+    with SimSite(view_counter=True) as site:
+        site.add_articles(demo_corpus(12))
+        for item in site.articles():
+            html = article_page(site, item, amp=False, views=7)
+            for select in ("article", "article.news-item > p", "main, aside"):
+                read = extract_selected(html, select)
+                assert read is not None and read.region is not None
+                assert read.region == locate(html, read.text)
+                assert fingerprint(html, read.region.path) == read.region.digest
+            removed = extract_selected(html, "article", ["time"])
+            assert removed is not None and removed.region is None
 
 
 # --- random documents ------------------------------------------------------------------
