@@ -130,16 +130,18 @@ def _select(root: etree._Element, selectors: tuple[Complex, ...]) -> list[etree.
     """Every element matching any alternative, once each, in document order.
 
     Like soupsieve, nothing inside a <template> matches: its contents are not
-    part of the document until a script puts them there."""
-    found: list[etree._Element] = []
-    elements = root.iter(tag=etree.Element)
-    for element in elements:
-        if any(_matches_complex(element, s, len(s[0]) - 1) for s in selectors):
-            found.append(element)
-        if element.tag == "template":
-            for _ in element.iterdescendants(tag=etree.Element):
-                next(elements)
-    return found
+    part of the document until a script puts them there. Where every alternative
+    names its element type, lxml walks only those elements (in C, in document
+    order)."""
+    kinds = {compounds[-1][0] for compounds, _ in selectors}
+    elements = root.iter(*kinds) if None not in kinds else root.iter(tag=etree.Element)
+    hidden = {e for t in root.iter("template") for e in t.iterdescendants(tag=etree.Element)}
+    return [
+        element
+        for element in elements
+        if element not in hidden
+        and any(_matches_complex(element, s, len(s[0]) - 1) for s in selectors)
+    ]
 
 
 # --- text as BeautifulSoup reads it -----------------------------------------------------
@@ -204,6 +206,9 @@ def get_text(element: etree._Element) -> str:
 # --- metadata, as article.py reads it ----------------------------------------------------
 
 Metas = tuple[dict[str, str], dict[str, str]]
+# The first element of each kind in document order, found in C.
+_DATE_PUBLISHED = etree.XPath("(//*[@itemprop='datePublished'])[1]")
+_TIME_WITH_DATETIME = etree.XPath("(//time[@datetime])[1]")
 
 
 def _first(root: etree._Element, tag: str) -> etree._Element | None:
@@ -235,14 +240,13 @@ def _meta(metas: Metas, *names: str) -> str | None:
 def _published(root: etree._Element, metas: Metas) -> str | None:
     value = _meta(metas, "article:published_time", "datePublished", "pubdate", "date", "dc.date")
     if not value:
-        elements = root.iter(tag=etree.Element)
-        tag = next((e for e in elements if e.get("itemprop") == "datePublished"), None)
-        if tag is not None:
-            value = tag.get("content") or tag.get("datetime") or ""
+        found = _DATE_PUBLISHED(root)
+        if found:
+            value = found[0].get("content") or found[0].get("datetime") or ""
     if not value:
-        tag = next((e for e in root.iter("time") if e.get("datetime") is not None), None)
-        if tag is not None:
-            value = tag.get("datetime", "")
+        found = _TIME_WITH_DATETIME(root)
+        if found:
+            value = found[0].get("datetime", "")
     return value
 
 
