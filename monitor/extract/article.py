@@ -30,7 +30,15 @@ from monitor.extract.pagemeta import (
     drop_link_paragraphs,
     split_metadata,
 )
-from monitor.extract.selected import extract_selected
+from monitor.extract.selected import (
+    PUBLISHED_METAS,
+    TITLE_METAS,
+    Metas,
+    extract_selected,
+    first_title,
+    meta,
+    metas_of,
+)
 
 __all__ = [
     "BLOCK_TAGS",
@@ -48,51 +56,19 @@ __all__ = [
 # --- metadata -----------------------------------------------------------------------
 
 
-Metas = tuple[dict[str, str], dict[str, str]]
-
-
-def _metas(soup: BeautifulSoup) -> Metas:
-    """The page's `<meta content=…>` by `property` and by `name`, the first of each.
-
-    Read in one pass: a search of the whole tree per wanted name cost more than
-    the rest of the metadata together."""
-    by_property: dict[str, str] = {}
-    by_name: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
-        content = tag.get("content")
-        if not content:
-            continue
-        for attr, found in (("property", by_property), ("name", by_name)):
-            key = tag.get(attr)
-            if isinstance(key, str):
-                found.setdefault(key, str(content).strip())
-    return by_property, by_name
-
-
-def _meta(metas: Metas, *names: str) -> str | None:
-    """The first of `names` the page states (as a property, else as a name)."""
-    for name in names:
-        value = metas[0].get(name) or metas[1].get(name)
-        if value:
-            return value
-    return None
-
-
 def _title(soup: BeautifulSoup, main: Tag, metas: Metas) -> str | None:
     h1 = main.find("h1") or soup.find("h1")
-    candidates = [
-        _meta(metas, "og:title", "twitter:title"),
-        h1.get_text(" ", strip=True) if isinstance(h1, Tag) else None,
-        soup.title.get_text(" ", strip=True) if soup.title else None,
-    ]
-    for value in candidates:
-        if value:
-            return normalize_text(value.replace("\n", " "))[:1000] or None
-    return None
+    return first_title(
+        [
+            meta(metas, *TITLE_METAS),
+            h1.get_text(" ", strip=True) if isinstance(h1, Tag) else None,
+            soup.title.get_text(" ", strip=True) if soup.title else None,
+        ]
+    )
 
 
 def _published(soup: BeautifulSoup, metas: Metas) -> datetime | None:
-    value = _meta(metas, "article:published_time", "datePublished", "pubdate", "date", "dc.date")
+    value = meta(metas, *PUBLISHED_METAS)
     if not value:
         tag = soup.find(itemprop="datePublished")
         if isinstance(tag, Tag):
@@ -158,7 +134,7 @@ def extract_with_soup(
     if soup.find() is None:
         raise ExtractionError("the page has no HTML elements")
     title_soup_title = soup.title.get_text(" ", strip=True) if soup.title else None
-    metas = _metas(soup)
+    metas = metas_of(soup.find_all("meta"))
     published = _published(soup, metas)
     canonical = _canonical(soup)
     attachments = _attachments(soup)
@@ -176,7 +152,7 @@ def extract_with_soup(
     else:
         # the title before the heuristic prunes the tree
         title = _title(soup, soup, metas) or title_soup_title
-        hint = _meta(metas, "og:title", "twitter:title") or title_soup_title
+        hint = meta(metas, *TITLE_METAS) or title_soup_title
         body = soup.body or soup
         pruned = drop_captions(body) + drop_link_paragraphs(body)
         dropped = drop_furniture(body)

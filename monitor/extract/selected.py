@@ -22,7 +22,8 @@ the BeautifulSoup path.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from lxml import etree, html
 
@@ -215,21 +216,28 @@ def _first(root: etree._Element, tag: str) -> etree._Element | None:
     return next(root.iter(tag), None)
 
 
-def _metas(root: etree._Element) -> Metas:
+def metas_of(tags: Iterable[Any]) -> Metas:
+    """The page's `<meta content=…>` by `property` and by `name`, the first of each,
+    from its meta elements (lxml's or BeautifulSoup's: both have `.get`).
+
+    Read in one pass: a search of the whole tree per wanted name cost more than
+    the rest of the metadata together."""
     by_property: dict[str, str] = {}
     by_name: dict[str, str] = {}
-    for tag in root.iter("meta"):
+    for tag in tags:
         content = tag.get("content")
         if not content:
             continue
         for attr, found in (("property", by_property), ("name", by_name)):
             key = tag.get(attr)
-            if key is not None:
-                found.setdefault(key, content.strip())
+            if isinstance(key, str):
+                found.setdefault(key, str(content).strip())
     return by_property, by_name
 
 
-def _meta(metas: Metas, *names: str) -> str | None:
+def meta(metas: Metas, *names: str) -> str | None:
+    """The first of `names` the page states (as a property, else as a name);
+    shared with the BeautifulSoup path, which reads `metas` from its own tree."""
     for name in names:
         value = metas[0].get(name) or metas[1].get(name)
         if value:
@@ -237,8 +245,21 @@ def _meta(metas: Metas, *names: str) -> str | None:
     return None
 
 
+# Where each path reads its date from `<meta>`, in this order of preference.
+PUBLISHED_METAS = ("article:published_time", "datePublished", "pubdate", "date", "dc.date")
+TITLE_METAS = ("og:title", "twitter:title")
+
+
+def first_title(candidates: Sequence[str | None]) -> str | None:
+    """The first candidate title that says something, normalised and bounded."""
+    for value in candidates:
+        if value:
+            return normalize_text(value.replace("\n", " "))[:1000] or None
+    return None
+
+
 def _published(root: etree._Element, metas: Metas) -> str | None:
-    value = _meta(metas, "article:published_time", "datePublished", "pubdate", "date", "dc.date")
+    value = meta(metas, *PUBLISHED_METAS)
     if not value:
         found = _DATE_PUBLISHED(root)
         if found:
@@ -277,15 +298,13 @@ def _title(root: etree._Element, main: etree._Element, metas: Metas) -> str | No
     if h1 is None:
         h1 = _first(root, "h1")
     title = _first(root, "title")
-    candidates = [
-        _meta(metas, "og:title", "twitter:title"),
-        get_text(h1) if h1 is not None else None,
-        get_text(title) if title is not None else None,
-    ]
-    for value in candidates:
-        if value:
-            return normalize_text(value.replace("\n", " "))[:1000] or None
-    return None
+    return first_title(
+        [
+            meta(metas, *TITLE_METAS),
+            get_text(h1) if h1 is not None else None,
+            get_text(title) if title is not None else None,
+        ]
+    )
 
 
 # An element with MAX_HTML_DEPTH ancestors, found in C on the tree already built:
@@ -330,7 +349,7 @@ def extract_selected(
         raise too_deep()
     title_element = _first(root, "title")
     page_title = get_text(title_element) if title_element is not None else None
-    metas = _metas(root)
+    metas = metas_of(root.iter("meta"))
     published = parse_datetime(_published(root, metas))
     canonical = _canonical(root)
     attachments = _attachments(root)
