@@ -27,7 +27,8 @@ from typing import Any
 
 from lxml import etree, html
 
-from monitor.extract.blocktext import BLOCK_TAGS, normalize_text
+# the same tags and line breaks as blocktext.block_text, which this mirrors for lxml
+from monitor.extract.blocktext import _LINE_BREAKS, _NEVER_TEXT, BLOCK_TAGS, normalize_text
 from monitor.extract.page import (
     MAX_HTML_DEPTH,
     Extracted,
@@ -147,10 +148,6 @@ def _select(root: etree._Element, selectors: tuple[Complex, ...]) -> list[etree.
 
 # --- text as BeautifulSoup reads it -----------------------------------------------------
 
-_LINE_BREAKS = re.compile(r"[\r\n]+")
-_NEVER_TEXT = frozenset(
-    ["script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "head"]
-)
 # Tags whose strings BeautifulSoup gives a special class (Script, Stylesheet, …),
 # which `get_text` leaves out.
 _STRING_CONTAINERS = frozenset(["rt", "rp", "style", "script", "template"])
