@@ -127,3 +127,28 @@ def test_robots_is_claimed_by_one_worker_and_a_fresh_answer_is_not_fetched_again
         )
     assert asyncio.run(b.claim("public http://down", 30, 3600))
     assert not asyncio.run(b.claim("public http://h", 30, 3600))  # 2xx: TTL is an hour
+
+
+def test_a_claim_seen_late_is_claimed_again_after_the_delay(
+    pg: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A claimed start that the event loop resumes 0.2 s late (a starved process)
+    would fall beside the next worker's punctual one: it is claimed again."""
+    host = "late.example.org"
+    p = SharedPoliteness(pg, 2)
+    real = p._claim_start
+    calls: list[float] = []
+
+    def claim(h: str, delay: float) -> tuple[float, float]:
+        left, when = real(h, delay)
+        calls.append(left)
+        if left == 0 and len(calls) == 1:
+            return left, when - 0.2  # as if the loop saw this claim 0.2 s later
+        return left, when
+
+    monkeypatch.setattr(p, "_claim_start", claim)
+    started = time.monotonic()
+    asyncio.run(p.wait(host, 0.3))
+    waited = time.monotonic() - started
+    assert calls[0] == 0 and calls[-1] == 0 and len(calls) >= 3, calls  # claimed, waited, again
+    assert waited >= 0.27, waited  # the second claim waited for the first one's delay
