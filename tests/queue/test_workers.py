@@ -174,8 +174,12 @@ def test_three_workers_check_each_document_once_and_keep_each_hosts_politeness(
         # connection): the span of all starts shows the pace; workers pacing apart
         # would give three starts at once and a third of the span.
         assert starts[-1] - starts[0] >= 0.85 * 0.3 * (len(starts) - 1), gaps
-        # each gap: the delay less the jitter of a loaded 2-core machine (seen: 0.15 s)
-        assert min(gaps) >= 0.1, gaps
+        # each gap: the delay less the stall of a loaded 2-core machine. Seen in the
+        # full suite on a slow day (1 December): one start per run 0.2-0.43 s late in
+        # a fresh worker's first seconds, the next worker's start then 0.036-0.082 s
+        # after it (each start is claimed in the database; a late sender can only
+        # shorten the gap after its own start). Workers pacing apart give 0.003 s.
+        assert min(gaps) >= 0.03, gaps
 
 
 def test_a_check_retried_after_its_worker_died_adds_no_second_version_or_alert(
