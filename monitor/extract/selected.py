@@ -57,10 +57,7 @@ Compound = tuple[str | None, tuple[str, ...], tuple[str, ...]]
 Complex = tuple[tuple[Compound, ...], tuple[str, ...]]
 
 
-def _compound(text: str) -> Compound | None:
-    match = _COMPOUND.fullmatch(text)
-    if match is None or not text:
-        return None
+def _compound(match: re.Match[str]) -> Compound:
     kind, named = match.groups()
     parts = _NAMED.findall(named or "")
     # soupsieve compares HTML type names in ASCII lower case; lxml's are lowered.
@@ -84,10 +81,7 @@ def parse_plain(selector: str) -> tuple[Complex, ...] | None:
             match = _COMPOUND.match(part, at)
             if match is None or match.end() == at:
                 return None
-            compound = _compound(match.group())
-            if compound is None:
-                return None
-            compounds.append(compound)
+            compounds.append(_compound(match))
             at = match.end()
             if at == len(part):
                 break
